@@ -1,0 +1,1 @@
+"""The newsdag Dagster code location: thin assets over the ``newsdag`` library."""

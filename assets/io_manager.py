@@ -1,0 +1,124 @@
+"""The warehouse IO manager: every asset is a Parquet table directory, never a pickle.
+
+``<warehouse>/<table>/part-0.parquet`` for an unpartitioned table and
+``<warehouse>/<table>/<partition key>/part-0.parquet`` for a partitioned one,
+so ``pd.read_parquet("<warehouse>/<table>")`` reads the whole table either way.
+Writes are atomic (newsdag.storage). Each file's footer carries the asset key,
+run id, code version, newsdag version, its own data version and the data
+versions of the upstream tables it was made from; each materialisation gets
+row count, schema with column descriptions, column lineage and a preview.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from dagster import (
+    ConfigurableIOManagerFactory,
+    InputContext,
+    MetadataValue,
+    OutputContext,
+    TableColumn,
+    TableColumnDep,
+    TableColumnLineage,
+    TableSchema,
+    UPathIOManager,
+)
+from dagster import AssetKey
+from upath import UPath
+
+import newsdag
+from newsdag import config
+from newsdag.schemas import TABLES
+from newsdag.storage import PART_FILE, content_hash, read_kv_metadata, to_arrow, write_parquet_atomic
+
+CONTENT_HASH_KEY = "newsdag/content_hash"
+PREVIEW_ROWS = 5
+PREVIEW_CHARS = 80
+
+
+class ParquetTableIOManager(UPathIOManager):
+    extension = None  # a table is a directory, not a file
+
+    def dump_to_path(self, context: OutputContext, obj: pd.DataFrame, path: UPath) -> None:
+        table = context.asset_key.path[-1]
+        data_version = _output_value(context, CONTENT_HASH_KEY) or content_hash(obj)
+        kv = {
+            "asset_key": context.asset_key.to_user_string(),
+            "run_id": context.run_id,
+            "code_version": context.asset_spec.code_version or "",
+            "version": newsdag.__version__,
+            "data_version": data_version,
+            "partition": context.partition_key if context.has_partition_key else "",
+            "upstream": json.dumps(self._upstream_versions(context), sort_keys=True),
+        }
+        write_parquet_atomic(to_arrow(obj, table), Path(str(path)) / PART_FILE, kv)
+
+    def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:
+        return pd.read_parquet(Path(str(path)))
+
+    def get_metadata(self, context: OutputContext, obj: pd.DataFrame) -> dict[str, Any]:
+        return table_metadata(context.asset_key.path[-1], obj)
+
+    def _upstream_versions(self, context: OutputContext) -> dict[str, dict[str, str]]:
+        # The data version written in each upstream file's footer: what this
+        # output was made from, readable without the Dagster instance.
+        versions: dict[str, dict[str, str]] = {}
+        base = Path(str(self._base_path))
+        for dep in context.asset_spec.deps:
+            table_dir = base.joinpath(*dep.asset_key.path)
+            files = sorted(table_dir.rglob(PART_FILE)) if table_dir.is_dir() else []
+            versions[dep.asset_key.to_user_string()] = {
+                f.relative_to(table_dir).as_posix(): read_kv_metadata(f).get("data_version", "") for f in files
+            }
+        return versions
+
+
+def _output_value(context: OutputContext, key: str) -> str | None:
+    value = context.output_metadata.get(key)
+    return getattr(value, "value", value)
+
+
+def table_metadata(table: str, df: pd.DataFrame) -> dict[str, Any]:
+    """Row count, schema with descriptions, column lineage and a markdown preview."""
+    spec = TABLES[table]
+    schema = TableSchema(columns=[
+        TableColumn(name=c.name, type=str(c.type), description=c.description) for c in spec.columns
+    ])
+    lineage = TableColumnLineage(deps_by_column={
+        c.name: [TableColumnDep(asset_key=AssetKey(up), column_name=col) for up, cols in c.lineage.items() for col in cols]
+        for c in spec.columns if c.lineage
+    })
+    return {
+        "dagster/row_count": MetadataValue.int(len(df)),
+        "dagster/column_schema": MetadataValue.table_schema(schema),
+        "dagster/column_lineage": MetadataValue.column_lineage(lineage),
+        "preview": MetadataValue.md(markdown_preview(df)),
+    }
+
+
+def markdown_preview(df: pd.DataFrame, n: int = PREVIEW_ROWS) -> str:
+    """The first ``n`` rows as a markdown table, long strings shortened."""
+    if df.empty:
+        return "_(no rows)_"
+
+    def short(v: Any) -> Any:
+        if isinstance(v, str) and len(v) > PREVIEW_CHARS:
+            return v[: PREVIEW_CHARS - 1] + "…"
+        return v
+
+    head = df.head(n).map(short).astype(str).replace({"\n": " ", r"\|": "/"}, regex=True)
+    return head.to_markdown(index=False)
+
+
+class WarehouseIOManager(ConfigurableIOManagerFactory):
+    """Parquet tables under ``warehouse_dir`` (default ``$NEWSDAG_WAREHOUSE_DIR`` or
+    ``<project>/data/warehouse``)."""
+
+    warehouse_dir: str
+
+    def create_io_manager(self, context) -> ParquetTableIOManager:
+        return ParquetTableIOManager(base_path=UPath(str(config.warehouse_dir(self.warehouse_dir))))

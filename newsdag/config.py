@@ -1,0 +1,71 @@
+"""Where newsdag reads and writes, resolved once and the same way everywhere.
+
+Precedence: an explicit argument (CLI flag or Dagster resource config), then the
+environment variables ``NEWSDAG_RAW_DIR`` / ``NEWSDAG_WAREHOUSE_DIR`` /
+``DAGSTER_HOME``, then the defaults below. Relative paths from the environment
+or the defaults are anchored to the project root, never to the process's
+working directory (``dagster dev`` and pytest start in different folders).
+CLI flags are resolved against the shell's working directory before they get
+here, as a shell user expects.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+DEFAULT_RAW_DIR = "data/raw"
+DEFAULT_WAREHOUSE_DIR = "data/warehouse"
+DEFAULT_DAGSTER_HOME = ".dagster_home"
+
+# Safety caps on input size (bytes for a file, characters for one article's text).
+DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_RECORD_CHARS = 1_000_000
+
+DAGSTER_YAML = """\
+# Written by newsdag (newsdag.config.ensure_dagster_home). The embedded default:
+# with no storage section Dagster keeps runs, events and schedules in SQLite
+# files inside this folder, so history survives restarts.
+telemetry:
+  enabled: false
+"""
+
+
+def _anchor(path: str | os.PathLike) -> Path:
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (PROJECT_ROOT / p)
+
+
+def raw_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The raw input folder: ``explicit``, else ``$NEWSDAG_RAW_DIR``, else ``data/raw``."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    return _anchor(os.environ.get("NEWSDAG_RAW_DIR") or DEFAULT_RAW_DIR).resolve()
+
+
+def warehouse_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The Parquet warehouse: ``explicit``, else ``$NEWSDAG_WAREHOUSE_DIR``, else ``data/warehouse``."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    return _anchor(os.environ.get("NEWSDAG_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve()
+
+
+def ensure_dagster_home() -> Path:
+    """Point ``DAGSTER_HOME`` at a persistent folder holding a ``dagster.yaml``.
+
+    Uses ``$DAGSTER_HOME`` when set (anchored to the project root when
+    relative), else ``<project>/.dagster_home``. Creates the folder and a
+    ``dagster.yaml`` (telemetry off, SQLite storage) when missing; an existing
+    ``dagster.yaml`` is left as the user wrote it. Returns the folder.
+    """
+    home = _anchor(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    yaml_path = home / "dagster.yaml"
+    if not yaml_path.exists():
+        tmp = yaml_path.with_name(".dagster.yaml.tmp")
+        tmp.write_text(DAGSTER_YAML)
+        os.replace(tmp, yaml_path)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

@@ -1,0 +1,561 @@
+"""Reading the raw folder: file inventory, parsing into articles, quarantine.
+
+Two passes, each a plain function over a folder and pandas frames:
+
+* :func:`scan_raw_files` lists every file under the raw root (the input side of
+  lineage) without judging it;
+* :func:`parse_raw_files` turns those files into ``articles`` and
+  ``rejected_inputs``: every file or record either becomes an article or a
+  rejection row with its reason, so nothing is lost silently, and one bad file
+  or record never stops the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import email.utils
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import charset_normalizer
+import pandas as pd
+import pyarrow.parquet as pq
+
+from newsdag import config
+from newsdag.text import PARAGRAPH_SEPARATOR, count_words, first_sentence, normalise_paragraphs, sentence_spans
+
+FORMAT_BY_SUFFIX = {
+    ".txt": "text",
+    ".text": "text",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".parquet": "parquet",
+}
+UNKNOWN_SOURCE = "unknown"
+
+# Field aliases accepted in feed records, in order of preference.
+TEXT_FIELDS = ("text", "body", "content")
+SOURCE_FIELDS = ("source", "outlet", "publisher")
+PUBLISHED_FIELDS = ("published", "date", "timestamp")
+TITLE_FIELDS = ("title", "headline")
+URL_FIELDS = ("url", "link")
+ID_FIELDS = ("id",)
+
+# Publication times outside this range are rejected as implausible.
+PUBLISHED_MIN = pd.Timestamp("1900-01-01", tz="UTC")
+PUBLISHED_MAX = pd.Timestamp("2100-01-01", tz="UTC")
+
+# Epoch numbers at or above this are milliseconds (1e11 s is the year 5138).
+_EPOCH_MS_THRESHOLD = 1e11
+_DATE_LINE = re.compile(r"^[ \t]*date[ \t]+(\d{4}-\d{1,2}-\d{1,2})(?:[ \t]+|$)", re.IGNORECASE)
+_UNSAFE_SOURCE_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]+")
+_DETAIL_CHARS = 300
+_BINARY_SNIFF_BYTES = 8192
+_WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
+
+
+class Rejected(Exception):
+    """A file or record that cannot become an article; ``reason`` is a short code."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail[:_DETAIL_CHARS]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety caps: files larger than ``max_file_bytes`` and article texts longer
+    than ``max_record_chars`` characters are rejected as ``too_large``."""
+
+    max_file_bytes: int = config.DEFAULT_MAX_FILE_BYTES
+    max_record_chars: int = config.DEFAULT_MAX_RECORD_CHARS
+
+
+# --------------------------------------------------------------------------- scan
+
+
+def sanitise_source(name: str) -> str:
+    """An outlet name safe to show and to use in a path: NFC, no control
+    characters or path separators, no leading dots or dashes; 'unknown' if empty."""
+    name = unicodedata.normalize("NFC", str(name))
+    name = _UNSAFE_SOURCE_CHARS.sub("_", name).strip().lstrip(".-").strip()
+    return name or UNKNOWN_SOURCE
+
+
+def source_from_path(raw_path: str) -> str:
+    """The outlet of a file: its first folder under the raw root, else 'unknown'."""
+    parts = raw_path.split("/")
+    return sanitise_source(parts[0]) if len(parts) > 1 else UNKNOWN_SOURCE
+
+
+def file_format(raw_path: str) -> str:
+    return FORMAT_BY_SUFFIX.get(os.path.splitext(raw_path)[1].lower(), "unsupported")
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _walk_files(raw_root: Path) -> Iterator[Path]:
+    # Sorted, and never following directory links: the inventory is the same on
+    # every machine and cannot wander outside the raw root.
+    for dirpath, dirnames, filenames in os.walk(raw_root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+        for name in dirnames:
+            p = Path(dirpath) / name
+            if p.is_symlink():
+                yield p
+
+
+def scan_raw_files(raw_root: Path) -> pd.DataFrame:
+    """Inventory of every file under ``raw_root``, in path order.
+
+    Returns a frame with the columns of the ``raw_files`` table: ``raw_path``
+    (relative, '/'-separated), ``source``, ``format``, ``size_bytes``,
+    ``sha256`` (null when unreadable or a link leaving the root) and
+    ``modified`` (UTC). Files are listed, not judged: parsing decides.
+    """
+    raw_root = Path(raw_root)
+    if not raw_root.is_dir():
+        raise FileNotFoundError(f"raw folder {raw_root} does not exist or is not a folder")
+    root_real = raw_root.resolve()
+    rows = []
+    for path in _walk_files(raw_root):
+        rel = path.relative_to(raw_root).as_posix()
+        size, sha, modified = 0, None, pd.NaT
+        try:
+            st = path.lstat()
+            modified = pd.Timestamp(st.st_mtime, unit="s", tz="UTC")
+            size = st.st_size
+            if _inside(path, root_real) and path.is_file():
+                size = path.stat().st_size
+                sha = _sha256_file(path)
+        except OSError:
+            pass
+        rows.append(
+            {"raw_path": rel, "source": source_from_path(rel), "format": file_format(rel),
+             "size_bytes": size, "sha256": sha, "modified": modified}
+        )
+    df = pd.DataFrame(rows, columns=["raw_path", "source", "format", "size_bytes", "sha256", "modified"])
+    df["size_bytes"] = df["size_bytes"].astype("int64")
+    df["modified"] = pd.to_datetime(df["modified"], utc=True)
+    return df
+
+
+def _inside(path: Path, root_real: Path) -> bool:
+    try:
+        path.resolve().relative_to(root_real)
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+# ----------------------------------------------------------------- decoding
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), a UTF-16/32 BOM, else the
+    encoding charset-normalizer detects. Raises :class:`Rejected` for empty,
+    binary or undecodable input."""
+    if not data.strip():
+        raise Rejected("empty", "the file is empty or white space only")
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError as e:
+                raise Rejected("undecodable", f"{enc} with BOM: {e}") from None
+    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+        raise Rejected("binary", "NUL bytes and no Unicode byte-order mark")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        raise Rejected("undecodable", "not UTF-8 and no encoding detected")
+    best = matches[0]
+    # On short Western text the detector often ranks a Baltic or Central
+    # European code page first; windows-1252 (what browsers read for
+    # "latin-1") wins whenever it explains the text as coherently.
+    western = [m for m in matches if m.encoding in _WESTERN_ENCODINGS and m.coherence >= best.coherence]
+    if western:
+        best = western[0]
+    text = str(best)
+    if _looks_binary(text):
+        raise Rejected("binary", f"decodes as {best.encoding} but is mostly control characters")
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:_BINARY_SNIFF_BYTES]
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\r\t\f")
+    return controls / len(sample) > 0.05
+
+
+# ----------------------------------------------------------------- fields
+
+
+def parse_published(value: Any) -> pd.Timestamp | None:
+    """A publication time as a UTC ``pd.Timestamp``, or None when absent.
+
+    Accepts ISO-8601 strings (naive ones are taken as UTC), RFC 2822 strings,
+    epoch milliseconds (or seconds, below 1e11) as numbers or digit strings,
+    and datetime objects. Raises :class:`Rejected` (``bad_date`` or
+    ``date_out_of_range``) otherwise.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, bool):
+        raise Rejected("bad_date", repr(value))
+    ts: pd.Timestamp | None = None
+    try:
+        if isinstance(value, (int, float)):
+            ts = _from_epoch(float(value))
+        elif isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+            ts = pd.Timestamp(value)
+        elif isinstance(value, str):
+            s = value.strip()
+            if not s:
+                return None
+            if re.fullmatch(r"-?\d+(\.\d+)?", s):
+                ts = _from_epoch(float(s))
+            else:
+                try:
+                    ts = pd.Timestamp(dt.datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s))
+                except ValueError:
+                    ts = pd.Timestamp(email.utils.parsedate_to_datetime(s))
+        else:
+            raise Rejected("bad_date", f"unsupported type {type(value).__name__}")
+    except Rejected:
+        raise
+    except (ValueError, TypeError, OverflowError, IndexError) as e:
+        raise Rejected("bad_date", f"{str(value)[:80]!r}: {e}") from None
+    if ts is None or ts is pd.NaT:
+        raise Rejected("bad_date", repr(value)[:80])
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if not (PUBLISHED_MIN <= ts < PUBLISHED_MAX):
+        raise Rejected("date_out_of_range", f"{ts.isoformat()} is outside [{PUBLISHED_MIN.date()}, {PUBLISHED_MAX.date()})")
+    return ts
+
+
+def _from_epoch(value: float) -> pd.Timestamp:
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    unit = "ms" if abs(value) >= _EPOCH_MS_THRESHOLD else "s"
+    return pd.Timestamp(value, unit=unit, tz="UTC")
+
+
+def _first_field(record: dict, names: Iterable[str]) -> Any:
+    for name in names:
+        for key in (name, name.capitalize(), name.upper()):
+            if key in record:
+                value = record[key]
+                if value is None or (isinstance(value, float) and math.isnan(value)):
+                    continue
+                if isinstance(value, str) and not value.strip():
+                    continue
+                return value
+    return None
+
+
+def make_article_id(source: str, key: str, text: str) -> str:
+    """Stable article id: 16 hex digits of SHA-256 over source, key and text.
+
+    ``key`` is the feed's record id, else the raw path. The same record gives
+    the same id on every machine and run; the same text under two outlets
+    gives two ids.
+    """
+    h = hashlib.sha256()
+    for part in (source, key, text):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:16]
+
+
+def build_article(
+    *, text: str, source: str, raw_path: str, raw_sha256: str, limits: Limits,
+    published: Any = None, title: str | None = None, external_id: Any = None,
+    url: Any = None, raw_line: int | None = None,
+) -> dict:
+    """Normalise one record into an ``articles`` row (a dict). Raises :class:`Rejected`."""
+    if not isinstance(text, str):
+        raise Rejected("missing_text", f"text is {type(text).__name__}, not a string")
+    if len(text) > limits.max_record_chars:
+        raise Rejected("too_large", f"text has {len(text):,} characters, over the limit of {limits.max_record_chars:,}")
+    paragraphs = normalise_paragraphs(text)
+    if not paragraphs:
+        raise Rejected("empty", "no text after normalisation")
+    norm = PARAGRAPH_SEPARATOR.join(paragraphs)
+    ts = parse_published(published)
+    ext = None if external_id is None else str(external_id).strip() or None
+    title_norm = " ".join(normalise_paragraphs(str(title))) if title is not None else ""
+    return {
+        "article_id": make_article_id(source, ext if ext is not None else raw_path, norm),
+        "external_id": ext,
+        "source": source,
+        "published": ts,
+        "title": title_norm or first_sentence(paragraphs[0]),
+        "lead": paragraphs[0],
+        "body": PARAGRAPH_SEPARATOR.join(paragraphs[1:]),
+        "text": norm,
+        "n_words": count_words(norm),
+        "url": None if url is None else str(url).strip() or None,
+        "raw_path": raw_path,
+        "raw_line": raw_line,
+        "raw_sha256": raw_sha256,
+    }
+
+
+# ----------------------------------------------------------------- formats
+
+
+def parse_text_file(content: str) -> tuple[str | None, str]:
+    """Split a plain-text article into (date string or None, text without the date).
+
+    The optional first line starts with ``date YYYY-MM-DD`` (leading white
+    space allowed) and continues with the lead paragraph.
+    """
+    m = _DATE_LINE.match(content)
+    if not m:
+        return None, content
+    return m.group(1), content[m.end():]
+
+
+def _records_jsonl(content: str) -> Iterator[tuple[int, Any]]:
+    for line_no, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield line_no, json.loads(line)
+        except (ValueError, RecursionError) as e:
+            yield line_no, Rejected("bad_json", f"{type(e).__name__}: {e}")
+
+
+def _records_json(content: str) -> Iterator[tuple[int, Any]]:
+    try:
+        data = json.loads(content)
+    except RecursionError:
+        raise Rejected("bad_json", "nested too deeply") from None
+    except ValueError as e:
+        # Many ".json" feeds are really JSON Lines.
+        if content.lstrip().startswith("{") and "\n" in content.strip():
+            yield from _records_jsonl(content)
+            return
+        raise Rejected("bad_json", str(e)) from None
+    if isinstance(data, dict):
+        for key in ("articles", "records", "items", "data"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+        else:
+            data = [data]
+    if not isinstance(data, list):
+        raise Rejected("bad_json", f"top level is {type(data).__name__}, not a list or object of records")
+    for i, rec in enumerate(data, start=1):
+        yield i, rec
+
+
+def _records_csv(content: str, limits: Limits) -> Iterator[tuple[int, Any]]:
+    csv.field_size_limit(max(limits.max_record_chars * 4, 131072))
+    reader = csv.reader(io.StringIO(content, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as e:
+        raise Rejected("bad_csv", f"no header row: {e}") from None
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    row_no = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            row_no += 1
+            yield row_no, Rejected("bad_csv_row", str(e))
+            continue
+        row_no += 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield row_no, Rejected("bad_csv_row", f"{len(row)} fields where the header has {len(header)}")
+            continue
+        yield row_no, dict(zip(header, row))
+
+
+def _records_parquet(path: Path) -> Iterator[tuple[int, Any]]:
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as e:  # pyarrow raises several types for a broken file
+        raise Rejected("bad_parquet", str(e)) from None
+    row_no = 0
+    for batch in pf.iter_batches(batch_size=10_000):
+        for rec in batch.to_pylist():
+            row_no += 1
+            yield row_no, rec
+
+
+def parse_file(raw_root: Path, raw_path: str, fmt: str, limits: Limits = Limits()) -> tuple[list[dict], list[dict]]:
+    """Parse one file into (article rows, rejection rows). Never raises for bad input."""
+    articles: list[dict] = []
+    rejects: list[dict] = []
+
+    def reject(reason: str, detail: str, line: int | None = None) -> None:
+        rejects.append({"raw_path": raw_path, "line": line, "reason": reason, "detail": detail[:_DETAIL_CHARS]})
+
+    path = Path(raw_root) / raw_path
+    try:
+        if not _inside(path, Path(raw_root).resolve()):
+            raise Rejected("outside_raw_root", "a link that points outside the raw folder; not read")
+        if fmt == "unsupported":
+            raise Rejected("unsupported_format", f"no parser for {os.path.splitext(raw_path)[1] or 'files without a suffix'}")
+        if not path.is_file():
+            raise Rejected("unreadable", "not a regular file")
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise Rejected("too_large", f"{size:,} bytes, over the limit of {limits.max_file_bytes:,}")
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        folder_source = source_from_path(raw_path)
+
+        if fmt == "text":
+            content = decode_bytes(data)
+            date_str, rest = parse_text_file(content)
+            articles.append(build_article(text=rest, source=folder_source, raw_path=raw_path, raw_sha256=sha,
+                                          limits=limits, published=date_str))
+            return articles, rejects
+
+        if fmt == "parquet":
+            records = _records_parquet(path)
+        else:
+            content = decode_bytes(data)
+            records = {"jsonl": _records_jsonl, "json": _records_json}[fmt](content) if fmt != "csv" else _records_csv(content, limits)
+        n_records = 0
+        for line, rec in records:
+            n_records += 1
+            try:
+                if isinstance(rec, Rejected):
+                    raise rec
+                if not isinstance(rec, dict):
+                    raise Rejected("bad_record", f"a {type(rec).__name__}, not an object")
+                text = _first_field(rec, TEXT_FIELDS)
+                if text is None:
+                    raise Rejected("missing_text", f"none of the fields {', '.join(TEXT_FIELDS)}; fields: {', '.join(map(str, list(rec)[:12]))}")
+                source = _first_field(rec, SOURCE_FIELDS)
+                articles.append(build_article(
+                    text=text,
+                    source=sanitise_source(source) if source is not None else folder_source,
+                    raw_path=raw_path, raw_sha256=sha, limits=limits,
+                    published=_first_field(rec, PUBLISHED_FIELDS),
+                    title=_first_field(rec, TITLE_FIELDS),
+                    external_id=_first_field(rec, ID_FIELDS),
+                    url=_first_field(rec, URL_FIELDS),
+                    raw_line=line,
+                ))
+            except Rejected as r:
+                reject(r.reason, r.detail, line)
+        if n_records == 0:
+            raise Rejected("empty", "the feed holds no records")
+    except Rejected as r:
+        reject(r.reason, r.detail)
+    except (OSError, MemoryError) as e:
+        reject("unreadable", f"{type(e).__name__}: {e}")
+    return articles, rejects
+
+
+# ----------------------------------------------------------------- tables
+
+ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "title", "lead", "body", "text",
+                   "n_words", "url", "raw_path", "raw_line", "raw_sha256", "duplicate_of"]
+REJECT_COLUMNS = ["raw_path", "line", "reason", "detail"]
+
+
+def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Limits()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse every file listed in ``raw_files`` into ``(articles, rejected_inputs)``.
+
+    ``raw_files`` is the output of :func:`scan_raw_files` (``raw_path`` and
+    ``format`` are used). Articles are sorted by ``article_id``; the same
+    record seen twice (same source, id or path, and text) is kept once, the
+    copy being listed in ``rejected_inputs`` as ``duplicate_record``.
+    ``duplicate_of`` links each article to the earliest one with the same
+    normalised text. Rejections keep file order.
+    """
+    all_articles: list[dict] = []
+    all_rejects: list[dict] = []
+    for raw_path, fmt in zip(raw_files["raw_path"], raw_files["format"]):
+        a, r = parse_file(raw_root, raw_path, fmt, limits)
+        all_articles.extend(a)
+        all_rejects.extend(r)
+
+    articles = pd.DataFrame(all_articles, columns=ARTICLE_COLUMNS[:-1])
+    articles["published"] = pd.to_datetime(articles["published"], utc=True)
+    articles["n_words"] = articles["n_words"].astype("int64")
+    articles["raw_line"] = articles["raw_line"].astype("Int64")
+    dup_mask = articles.duplicated("article_id", keep="first")
+    for row in articles.loc[dup_mask].itertuples():
+        all_rejects.append({"raw_path": row.raw_path, "line": row.raw_line if pd.notna(row.raw_line) else None,
+                            "reason": "duplicate_record",
+                            "detail": f"the same record (source, id, text) as article {row.article_id}, already ingested"})
+    articles = articles.loc[~dup_mask].sort_values("article_id", kind="stable").reset_index(drop=True)
+    articles["duplicate_of"] = find_duplicates(articles)
+
+    rejected = pd.DataFrame(all_rejects, columns=REJECT_COLUMNS)
+    rejected["line"] = rejected["line"].astype("Int64")
+    return articles[ARTICLE_COLUMNS], rejected
+
+
+def find_duplicates(articles: pd.DataFrame) -> pd.Series:
+    """For each article, the ``article_id`` of the earliest article with the same
+    ``text`` (earliest ``published``, undated last, ties by ``article_id``), or
+    None for that earliest one and for texts seen once. Index aligned to ``articles``."""
+    if articles.empty:
+        return pd.Series([], dtype=object, index=articles.index)
+    order = articles.sort_values(["published", "article_id"], na_position="last", kind="stable")
+    first = order.groupby("text", sort=False)["article_id"].transform("first")
+    result = first.where(first != order["article_id"], None)
+    return result.reindex(articles.index).astype(object).where(lambda s: s.notna(), None)
+
+
+def split_sentences(articles: pd.DataFrame) -> pd.DataFrame:
+    """The ``sentences`` table: one row per sentence of each article's ``text``.
+
+    Input: ``articles`` with ``article_id`` and ``text``. Output columns:
+    ``article_id`` (str), ``sent_idx`` (int32, 0-based), ``char_start`` and
+    ``char_end`` (int64 offsets into the article's text) and ``text``.
+    """
+    ids, idx, starts, ends, texts = [], [], [], [], []
+    for article_id, text in zip(articles["article_id"], articles["text"]):
+        for i, (a, b) in enumerate(sentence_spans(text)):
+            ids.append(article_id)
+            idx.append(i)
+            starts.append(a)
+            ends.append(b)
+            texts.append(text[a:b])
+    return pd.DataFrame({
+        "article_id": pd.Series(ids, dtype=object),
+        "sent_idx": pd.Series(idx, dtype="int32"),
+        "char_start": pd.Series(starts, dtype="int64"),
+        "char_end": pd.Series(ends, dtype="int64"),
+        "text": pd.Series(texts, dtype=object),
+    })

@@ -1,0 +1,133 @@
+"""Parquet tables on disk: atomic writes, key-value lineage metadata, content hashes.
+
+A table is a directory ``<warehouse>/<table>/`` holding Parquet files (one per
+partition, in a sub-folder per partition key when partitioned), so that
+``pd.read_parquet("<warehouse>/<table>")`` returns the whole table. Files being
+written carry a leading dot, which pyarrow, DuckDB and Polars skip, and are
+renamed into place only once complete and flushed to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from newsdag.schemas import TABLES
+
+PART_FILE = "part-0.parquet"
+KV_PREFIX = "newsdag."
+
+
+def to_arrow(df: pd.DataFrame, table: str) -> pa.Table:
+    """Cast ``df`` to the declared Arrow schema of ``table`` (see newsdag.schemas).
+
+    Columns are selected and ordered as declared; a missing column raises
+    ``KeyError``. The result has the declared types even when ``df`` is empty.
+    """
+    schema = TABLES[table].arrow_schema
+    missing = [c for c in schema.names if c not in df.columns]
+    if missing:
+        raise KeyError(f"table {table!r} is missing columns {missing}")
+    df = df[schema.names]
+    stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+    if stamps:
+        # Arrow refuses to drop nanoseconds silently; microseconds are the stored unit.
+        df = df.assign(**{c: pd.to_datetime(df[c], utc=True).dt.floor("us") for c in stamps})
+    return pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+
+
+def content_hash(df: pd.DataFrame) -> str:
+    """SHA-256 (hex) of a frame's column names and values, independent of its index.
+
+    The same values give the same hash in every process (pandas' row hashing
+    uses a fixed key); used as the Dagster data version of a table.
+    """
+    h = hashlib.sha256()
+    h.update(str(len(df)).encode())
+    for name in df.columns:
+        col = df[name]
+        if col.dtype == object:
+            col = col.map(_hashable)
+        h.update(str(name).encode())
+        h.update(pd.util.hash_pandas_object(col, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _hashable(value):
+    # Lists and arrays are not hashable by pandas; their JSON text is.
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return json.dumps([v.item() if hasattr(v, "item") else v for v in value], default=str)
+    return value
+
+
+def write_parquet_atomic(table: pa.Table, path: Path, kv_metadata: Mapping[str, str] | None = None) -> Path:
+    """Write ``table`` to ``path`` atomically, with ``kv_metadata`` in the footer.
+
+    Writes ``.<name>.<random>.tmp`` beside ``path``, flushes it to disk, then
+    renames it over ``path``: readers see the old file or the new one, never a
+    half-written one, and a crash leaves at most a hidden temporary file.
+    Keys are prefixed ``newsdag.``. Returns ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = dict(table.schema.metadata or {})
+    meta.update({f"{KV_PREFIX}{k}".encode(): str(v).encode() for k, v in (kv_metadata or {}).items()})
+    table = table.replace_schema_metadata(meta)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            pq.write_table(table, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def table_file(warehouse: Path, table: str, partition: str | None = None) -> Path:
+    """The Parquet file holding ``table`` (or one partition of it) in ``warehouse``."""
+    base = Path(warehouse) / table
+    return (base / partition / PART_FILE) if partition else (base / PART_FILE)
+
+
+def write_table(df: pd.DataFrame, warehouse: Path, table: str, kv_metadata: Mapping[str, str] | None = None, partition: str | None = None) -> Path:
+    """Cast ``df`` to ``table``'s schema and write it atomically into ``warehouse``."""
+    return write_parquet_atomic(to_arrow(df, table), table_file(warehouse, table, partition), kv_metadata)
+
+
+def read_table(warehouse: Path, table: str) -> pd.DataFrame:
+    """Read a whole table (every partition) from ``warehouse`` as pandas."""
+    return pd.read_parquet(Path(warehouse) / table)
+
+
+def read_kv_metadata(path: Path) -> dict[str, str]:
+    """The ``newsdag.*`` key-value metadata of one Parquet file, prefix removed."""
+    meta = pq.read_schema(path).metadata or {}
+    return {
+        k.decode()[len(KV_PREFIX) :]: v.decode()
+        for k, v in meta.items()
+        if k.decode().startswith(KV_PREFIX)
+    }

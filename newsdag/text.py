@@ -1,0 +1,147 @@
+"""Text repair and sentence splitting.
+
+All offsets elsewhere in newsdag index into the string returned by
+:func:`normalise_text`, so it is the one place where text is changed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import blingfire
+import ftfy
+import numpy as np
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+# C0/C1 control characters other than tab and newline: scraping debris that
+# breaks terminals and Parquet viewers alike.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;:!?]|\.(?!\.))(?=\s|$)")
+# "war.The" -> "war. The": a sentence glued to the next by a scraper. Two lower
+# case letters before the stop keep "U.S." and "e.g." intact.
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z][a-z][.!?])(?=[A-Z][a-z])")
+# "had a'lengthy call'" -> "had a 'lengthy call'": an opening single quote glued
+# to the word before it. Only after punctuation or an all-lower-case word, and
+# never before a contraction or possessive ("Ukraine's", "don't", "O'Brien").
+_GLUED_SINGLE_QUOTE = re.compile(
+    r"(?:(?<=[.,;:!?])|(?<=\b[a-z])|(?<=[a-z][a-z]))"
+    r"(?<![A-Z][a-z])(?<![A-Z][a-z][a-z])"
+    r"'(?=[A-Za-z])(?!(?:s|t|re|ve|ll|d|m|am|all)\b)"
+)
+_CONTRACTION_BEFORE = re.compile(r"\b[A-Z][a-z]*$")
+
+
+def _fix_single_quotes(paragraph: str) -> str:
+    out = []
+    last = 0
+    for m in _GLUED_SINGLE_QUOTE.finditer(paragraph):
+        start = m.start()
+        # The word before must be entirely lower case ("was'common"), so that
+        # names such as "Qur'an" or "Hawai'i" are left alone.
+        if _CONTRACTION_BEFORE.search(paragraph, 0, start):
+            continue
+        out.append(paragraph[last:start])
+        out.append(" ")
+        last = start
+    out.append(paragraph[last:])
+    return "".join(out)
+
+
+def _fix_double_quotes(paragraph: str) -> str:
+    # Straight double quotes alternate open/close within a paragraph; a glued
+    # opening quote gets a space before it, a glued closing one a space after.
+    if paragraph.count('"') < 2:
+        return paragraph
+    chars = []
+    n_seen = 0
+    for i, ch in enumerate(paragraph):
+        if ch == '"':
+            opening = n_seen % 2 == 0
+            n_seen += 1
+            if opening and i > 0 and not paragraph[i - 1].isspace() and paragraph[i - 1] not in "([{":
+                if i + 1 < len(paragraph) and paragraph[i + 1].isalnum():
+                    chars.append(" ")
+            chars.append(ch)
+            if not opening and i + 1 < len(paragraph) and paragraph[i + 1].isalpha():
+                chars.append(" ")
+            continue
+        chars.append(ch)
+    return "".join(chars)
+
+
+def normalise_paragraphs(raw: str) -> list[str]:
+    """Repair scraping artefacts and split ``raw`` into paragraphs.
+
+    Unicode is repaired with ftfy (mojibake, curly quotes to straight, NFC),
+    control characters are dropped, white space within a paragraph collapses to
+    one space, and glued quotes and sentences are separated. Contractions and
+    possessives are kept. Returns the non-empty paragraphs, in order.
+    """
+    if not raw.isascii():
+        raw = ftfy.fix_text(raw)
+        raw = unicodedata.normalize("NFC", raw)
+    raw = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    paragraphs = []
+    for block in _BLANK_LINES.split(raw):
+        p = _SPACES.sub(" ", block).strip()
+        if not p:
+            continue
+        p = _fix_single_quotes(p)
+        p = _fix_double_quotes(p)
+        p = _GLUED_SENTENCE.sub(" ", p)
+        p = _SPACE_BEFORE_PUNCT.sub(r"\1", p)
+        paragraphs.append(p)
+    return paragraphs
+
+
+def normalise_text(raw: str) -> str:
+    """The normalised text of ``raw``: its paragraphs joined by a blank line."""
+    return PARAGRAPH_SEPARATOR.join(normalise_paragraphs(raw))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence boundaries of a normalised ``text`` as ``(char_start, char_end)``.
+
+    Splits within each paragraph with blingfire's sentence model (handles
+    abbreviations such as "U.S.", initials and quotes; the model ships inside
+    the wheel). Spans never cross a paragraph break, never start or end with
+    white space, and ``text[char_start:char_end]`` is the sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for paragraph in text.split(PARAGRAPH_SEPARATOR):
+        if paragraph.strip():
+            _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
+            for a, b in offsets:
+                piece = paragraph[a:b]
+                stripped_left = len(piece) - len(piece.lstrip())
+                stripped_right = len(piece) - len(piece.rstrip())
+                a, b = a + stripped_left, b - stripped_right
+                if b > a:
+                    spans.append((offset + a, offset + b))
+        offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+    return spans
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (empty string for empty text)."""
+    spans = sentence_spans(text)
+    return text[spans[0][0] : spans[0][1]] if spans else ""
+
+
+# A word: letters and digits, with inner apostrophes kept ("Trump's", "don't").
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def count_words(text: str) -> int:
+    """Number of word tokens (letters and digits, inner apostrophes kept)."""
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def word_spans(text: str) -> np.ndarray:
+    """Word tokens of ``text`` as an ``(n, 2)`` int64 array of char offsets."""
+    return np.array([m.span() for m in _WORD.finditer(text)], dtype=np.int64).reshape(-1, 2)

@@ -1,0 +1,68 @@
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from newsdag.cli import build_parser
+from tests.conftest import PROJECT_ROOT, SAMPLE_ORIGINAL, SAMPLE_REWRITE
+
+NEWSDAG = os.path.join(os.path.dirname(sys.executable), "newsdag")
+
+
+@pytest.mark.e2e
+def test_cli_materializes_the_samples_end_to_end(tmp_path):
+    wh = tmp_path / "warehouse"
+    home = tmp_path / "home"
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    proc = subprocess.run([NEWSDAG, "materialize", "--raw", str(PROJECT_ROOT / "data" / "raw"), "--warehouse", str(wh)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    for table in ["raw_files", "articles", "rejected_inputs", "sentences"]:
+        assert f"{table} " in out and str(wh / table) in out
+    assert "succeeded" in out and "checks: 3 passed, 0 failed" in out
+    assert (home / "dagster.yaml").read_text().count("enabled: false") == 1
+
+    articles = pd.read_parquet(wh / "articles").set_index("raw_path")
+    assert articles.loc[SAMPLE_ORIGINAL, "published"] == pd.Timestamp("2025-02-13", tz="UTC")
+    assert pd.isna(articles.loc[SAMPLE_REWRITE, "published"])
+    assert set(articles.source) == {"unknown"}
+    assert articles.loc[SAMPLE_ORIGINAL, "text"].startswith("U.S. President Donald Trump announced on Wednesday")
+
+
+@pytest.mark.e2e
+def test_cli_relative_paths_resolve_against_the_shell_folder(tmp_path):
+    (tmp_path / "in" / "bbc").mkdir(parents=True)
+    (tmp_path / "in" / "bbc" / "a.txt").write_text("date 2025-05-01 Hello world. Body.")
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
+    proc = subprocess.run([NEWSDAG, "materialize", "--raw", "in", "--warehouse", "out", "--select", "raw_files,articles,rejected_inputs"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert list(pd.read_parquet(tmp_path / "out" / "articles").source) == ["bbc"]
+    assert not (tmp_path / "out" / "sentences").exists()
+
+
+@pytest.mark.e2e
+def test_cli_environment_variables_set_the_folders(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Some text.")
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home"),
+           "NEWSDAG_RAW_DIR": str(tmp_path / "in"), "NEWSDAG_WAREHOUSE_DIR": str(tmp_path / "out")}
+    proc = subprocess.run([NEWSDAG, "materialize"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(pd.read_parquet(tmp_path / "out" / "articles")) == 1
+
+
+def test_cli_missing_raw_folder_fails_clearly(tmp_path):
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
+    proc = subprocess.run([NEWSDAG, "materialize", "--raw", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "out")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "does not exist" in proc.stdout + proc.stderr
+
+
+def test_cli_parser_has_the_documented_flags():
+    args = build_parser().parse_args(["materialize", "--raw", "r", "--warehouse", "w", "--select", "articles"])
+    assert (args.raw, args.warehouse, args.select) == ("r", "w", "articles")

@@ -1,0 +1,315 @@
+import json
+import os
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from newsdag.ingest import (
+    Limits,
+    Rejected,
+    make_article_id,
+    parse_published,
+    parse_raw_files,
+    sanitise_source,
+    scan_raw_files,
+    split_sentences,
+)
+from tests.conftest import SAMPLE_ORIGINAL, SAMPLE_REWRITE, SAMPLES_DIR, jsonl, write
+
+UTC = "UTC"
+
+
+def parse(raw_dir, limits=Limits()):
+    return parse_raw_files(raw_dir, scan_raw_files(raw_dir), limits)
+
+
+# ---------------------------------------------------------------- the samples
+
+
+@pytest.fixture(scope="module")
+def samples():
+    articles, rejected = parse_raw_files(SAMPLES_DIR, scan_raw_files(SAMPLES_DIR))
+    return articles.set_index("raw_path"), rejected
+
+
+def test_samples_parse_with_date_lead_body_and_outlet(samples):
+    articles, rejected = samples
+    assert rejected.empty
+    assert len(articles) == 2
+    orig, rewrite = articles.loc[SAMPLE_ORIGINAL], articles.loc[SAMPLE_REWRITE]
+    assert orig["published"] == pd.Timestamp("2025-02-13", tz=UTC)
+    assert pd.isna(rewrite["published"])
+    assert orig["source"] == rewrite["source"] == "unknown"  # files at the raw root
+    assert orig["lead"].startswith("U.S. President Donald Trump announced on Wednesday")
+    assert orig["lead"].endswith("about the possibility of a peace deal.")
+    assert "date 2025" not in orig["text"]
+    assert orig["body"].startswith("Almost three years after Russia invaded Ukraine")
+    assert orig["body"].endswith("not confrontation")
+    assert orig["title"] == (
+        "U.S. President Donald Trump announced on Wednesday that he has initiated peace talks between Russia "
+        "and Ukraine, following phone calls with both Russian President Vladimir Putin and Ukrainian President "
+        "Volodymyr Zelenskyy."
+    )
+    assert orig["text"] == orig["lead"] + "\n\n" + orig["body"]
+    assert "had a 'lengthy and highly productive phone call'" in orig["text"]
+    assert rewrite["lead"].startswith("U.S. President Donald Trump announces peace talks")
+    assert rewrite["body"].count("\n\n") == 1  # two body paragraphs
+    assert "without delay. While Trump" in rewrite["text"]
+    assert orig["n_words"] > 500 and rewrite["n_words"] > 350
+    assert pd.isna(orig["duplicate_of"]) and pd.isna(rewrite["duplicate_of"])
+
+
+def test_sample_ids_are_stable(samples):
+    # The id scheme is part of the public interface: changing it renames every
+    # article in every user's warehouse.
+    articles, _ = samples
+    assert articles.loc[SAMPLE_ORIGINAL, "article_id"] == "147c93807c2b9bc3"
+    assert articles.loc[SAMPLE_REWRITE, "article_id"] == "10fac091ca84e9b3"
+
+
+def test_sample_sentences_round_trip(samples):
+    articles, _ = samples
+    sents = split_sentences(articles.reset_index())
+    texts = articles.set_index("article_id")["text"]
+    for row in sents.itertuples():
+        assert texts[row.article_id][row.char_start : row.char_end] == row.text
+    orig_id = articles.loc[SAMPLE_ORIGINAL, "article_id"]
+    orig = sents[sents.article_id == orig_id]
+    assert list(orig.sent_idx) == list(range(len(orig)))
+    assert 15 <= len(orig) <= 25
+    assert orig.iloc[0].text == articles.loc[SAMPLE_ORIGINAL, "title"]
+
+
+# ---------------------------------------------------------------- text files
+
+
+def test_outlet_is_first_folder_and_date_line_optional(raw_dir):
+    write(raw_dir, "bbc/2025/a.txt", "  date 2025-03-01 Lead para here.\n\nBody here.")
+    write(raw_dir, "root.txt", "Lead without a date.\n\nBody.")
+    write(raw_dir, "cnn/b.txt", "date of birth is a phrase. Not a date line.")
+    articles, rejected = parse(raw_dir)
+    assert rejected.empty
+    a = articles.set_index("raw_path")
+    assert a.loc["bbc/2025/a.txt", "source"] == "bbc"
+    assert a.loc["bbc/2025/a.txt", "published"] == pd.Timestamp("2025-03-01", tz=UTC)
+    assert a.loc["bbc/2025/a.txt", "lead"] == "Lead para here."
+    assert a.loc["root.txt", "source"] == "unknown"
+    assert a.loc["cnn/b.txt", "lead"].startswith("date of birth")
+    assert pd.isna(a.loc["cnn/b.txt", "published"])
+
+
+def test_same_text_two_outlets_is_two_articles_linked_by_duplicate_of(raw_dir):
+    write(raw_dir, "reuters/x.txt", "date 2025-01-01 Wire copy lead.\n\nBody of the wire story.")
+    write(raw_dir, "local/y.txt", "date 2025-01-02 Wire copy lead.\n\nBody of the wire story.")
+    articles, _ = parse(raw_dir)
+    a = articles.set_index("source")
+    assert a.loc["reuters", "article_id"] != a.loc["local", "article_id"]
+    assert pd.isna(a.loc["reuters", "duplicate_of"])
+    assert a.loc["local", "duplicate_of"] == a.loc["reuters", "article_id"]
+
+
+def test_same_record_twice_is_one_article(raw_dir):
+    rec = {"id": "r1", "source": "AP", "published": "2025-01-01T10:00:00Z", "title": "T", "text": "Same text."}
+    write(raw_dir, "feeds/a.jsonl", jsonl([rec, rec]))
+    articles, rejected = parse(raw_dir)
+    assert len(articles) == 1
+    assert list(rejected.reason) == ["duplicate_record"]
+
+
+# ---------------------------------------------------------------- feeds
+
+
+RECORDS = [
+    {"id": "1", "source": "Reuters", "published": "2025-02-13T12:30:00Z", "title": "Talks", "text": "Para one.\n\nPara two.", "url": "https://x/1"},
+    {"id": 2, "outlet": "AP", "date": "2025-02-13", "headline": "H", "body": "Body text."},
+    {"id": "3", "publisher": "BBC", "timestamp": 1739449800000, "content": "Content text."},
+    {"id": "4", "source": "DW", "published": "2025-02-13T13:30:00+01:00", "text": "Offset time."},
+]
+
+
+def check_records(articles):
+    a = articles.set_index("external_id")
+    assert set(a.index) == {"1", "2", "3", "4"}
+    assert a.loc["1", "source"] == "Reuters" and a.loc["1", "url"] == "https://x/1"
+    assert a.loc["1", "title"] == "Talks" and a.loc["1", "lead"] == "Para one." and a.loc["1", "body"] == "Para two."
+    assert a.loc["1", "published"] == pd.Timestamp("2025-02-13 12:30", tz=UTC)
+    assert a.loc["2", "source"] == "AP" and a.loc["2", "title"] == "H" and a.loc["2", "text"] == "Body text."
+    assert a.loc["3", "source"] == "BBC" and a.loc["3", "published"] == pd.Timestamp(1739449800000, unit="ms", tz=UTC)
+    assert a.loc["3", "title"] == "Content text."  # no title: the first sentence of the lead
+    assert a.loc["4", "published"] == pd.Timestamp("2025-02-13 12:30", tz=UTC)
+    assert str(articles["published"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_jsonl_feed_with_aliases(raw_dir):
+    write(raw_dir, "feeds/day.jsonl", jsonl(RECORDS))
+    articles, rejected = parse(raw_dir)
+    assert rejected.empty
+    check_records(articles)
+    assert sorted(articles.raw_line) == [1, 2, 3, 4]
+
+
+def test_json_array_feed(raw_dir):
+    write(raw_dir, "feeds/day.json", json.dumps({"articles": RECORDS}))
+    articles, rejected = parse(raw_dir)
+    assert rejected.empty
+    check_records(articles)
+
+
+def test_csv_feed(raw_dir):
+    rows = [{"id": r["id"], "source": r.get("source") or r.get("outlet") or r.get("publisher"),
+             "published": r.get("published") or r.get("date") or r.get("timestamp"),
+             "title": r.get("title") or r.get("headline") or "",
+             "text": r.get("text") or r.get("body") or r.get("content"), "url": r.get("url", "")} for r in RECORDS]
+    pd.DataFrame(rows).to_csv(raw_dir / "day.csv", index=False)
+    articles, rejected = parse(raw_dir)
+    assert rejected.empty, rejected
+    a = articles.set_index("external_id")
+    assert a.loc["3", "published"] == pd.Timestamp(1739449800000, unit="ms", tz=UTC)
+    assert a.loc["1", "body"] == "Para two."
+    assert a.loc["3", "url"] is None
+
+
+def test_parquet_feed(raw_dir):
+    df = pd.DataFrame([{"id": "1", "source": "Reuters", "published": pd.Timestamp("2025-02-13 12:30", tz=UTC), "title": "Talks", "text": "Para one.\n\nPara two."},
+                       {"id": "3", "source": "BBC", "published": None, "title": None, "text": "Content text."}])
+    pq.write_table(pa.Table.from_pandas(df), raw_dir / "feed.parquet")
+    articles, rejected = parse(raw_dir)
+    assert rejected.empty
+    a = articles.set_index("external_id")
+    assert a.loc["1", "published"] == pd.Timestamp("2025-02-13 12:30", tz=UTC)
+    assert pd.isna(a.loc["3", "published"])
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2025-02-13", "2025-02-13T00:00:00+00:00"),
+    ("2025-02-13T10:00:00Z", "2025-02-13T10:00:00+00:00"),
+    ("2025-02-13T10:00:00-05:00", "2025-02-13T15:00:00+00:00"),
+    ("Thu, 13 Feb 2025 10:00:00 +0000", "2025-02-13T10:00:00+00:00"),
+    (1739440800000, "2025-02-13T10:00:00+00:00"),
+    ("1739440800000", "2025-02-13T10:00:00+00:00"),
+    (1739440800, "2025-02-13T10:00:00+00:00"),
+])
+def test_parse_published_formats(value, expected):
+    assert parse_published(value).isoformat() == expected
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("yesterday", "bad_date"), ("2025-13-45", "bad_date"), (True, "bad_date"),
+    ("0099-01-01", "date_out_of_range"), ("2999-01-01", "date_out_of_range"), (float("inf"), "bad_date"),
+])
+def test_parse_published_rejects(value, reason):
+    with pytest.raises(Rejected) as e:
+        parse_published(value)
+    assert e.value.reason == reason
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_bad_inputs_are_rejected_with_reasons_and_good_ones_survive(raw_dir):
+    write(raw_dir, "good/ok.txt", "date 2025-01-01 A good lead.\n\nA good body.")
+    write(raw_dir, "bad/binary.txt", bytes(range(256)) * 4)
+    write(raw_dir, "bad/empty.txt", "")
+    write(raw_dir, "bad/blank.txt", "  \n\t\n ")
+    write(raw_dir, "bad/undecodable.txt", b"\xff\xfe\xfd" + "x".encode("utf-16-le") + b"\xd8\x00")
+    write(raw_dir, "bad/baddate.txt", "date 2025-13-45 Lead with an impossible date.")
+    write(raw_dir, "bad/image.png", b"\x89PNG\r\n\x1a\n")
+    write(raw_dir, "feeds/mixed.jsonl", jsonl([
+        {"id": "a", "text": "Good one.", "published": "2025-01-01"},
+        "{not json",
+        {"id": "b", "title": "no text field"},
+        [1, 2, 3],
+        {"id": "c", "text": "Bad date.", "published": "someday"},
+        {"id": "d", "text": "Good two."},
+        {"id": "e", "text": "Future.", "published": "2999-01-01"},
+    ]))
+    write(raw_dir, "feeds/notext.csv", "id,title\n1,Only a title\n")
+    write(raw_dir, "feeds/rows.csv", 'id,text\n1,"Good csv row."\n2,"extra",field\n3,"Another good row."\n')
+    write(raw_dir, "feeds/deep.json", "[" * 100_000 + "]" * 100_000)
+    write(raw_dir, "feeds/broken.parquet", b"PAR1 not really parquet")
+    write(raw_dir, "latin1.txt", "Caf\xe9 au lait \xe0 Paris, d\xe9j\xe0 vu. " .encode("latin-1") * 5)
+    write(raw_dir, "utf16.txt", "date 2025-01-02 Unicode lead \u00e9.\n\nBody.".encode("utf-16"))
+
+    articles, rejected = parse(raw_dir)
+    reasons = {(r.raw_path, None if pd.isna(r.line) else int(r.line)): r.reason for r in rejected.itertuples()}
+    assert reasons == {
+        ("bad/binary.txt", None): "binary",
+        ("bad/empty.txt", None): "empty",
+        ("bad/blank.txt", None): "empty",
+        ("bad/undecodable.txt", None): reasons.get(("bad/undecodable.txt", None)),
+        ("bad/baddate.txt", None): "bad_date",
+        ("bad/image.png", None): "unsupported_format",
+        ("feeds/mixed.jsonl", 2): "bad_json",
+        ("feeds/mixed.jsonl", 3): "missing_text",
+        ("feeds/mixed.jsonl", 4): "bad_record",
+        ("feeds/mixed.jsonl", 5): "bad_date",
+        ("feeds/mixed.jsonl", 7): "date_out_of_range",
+        ("feeds/notext.csv", 1): "missing_text",
+        ("feeds/rows.csv", 2): "bad_csv_row",
+        ("feeds/deep.json", None): "bad_json",
+        ("feeds/broken.parquet", None): "bad_parquet",
+    }
+    assert reasons[("bad/undecodable.txt", None)] in {"undecodable", "binary"}
+    assert all(rejected.detail.str.len() > 0)
+    by_path = articles.groupby("raw_path").size().to_dict()
+    assert by_path == {"good/ok.txt": 1, "feeds/mixed.jsonl": 2, "feeds/rows.csv": 2, "latin1.txt": 1, "utf16.txt": 1}
+    assert "Café au lait à Paris" in articles.set_index("raw_path").loc["latin1.txt", "text"]
+    assert articles.set_index("raw_path").loc["utf16.txt", "published"] == pd.Timestamp("2025-01-02", tz=UTC)
+
+
+def test_limits_reject_oversized_files_and_records(raw_dir):
+    write(raw_dir, "big.txt", "word " * 1000)
+    write(raw_dir, "feed.jsonl", jsonl([{"id": "1", "text": "x" * 500}, {"id": "2", "text": "short"}]))
+    articles, rejected = parse(raw_dir, Limits(max_file_bytes=2000, max_record_chars=100))
+    assert sorted(zip(rejected.raw_path, rejected.reason)) == [("big.txt", "too_large"), ("feed.jsonl", "too_large")]
+    assert list(articles.external_id) == ["2"]
+
+
+def test_links_outside_the_raw_root_are_not_read(raw_dir, tmp_path):
+    secret = write(tmp_path, "outside/secret.txt", "Secret text that must not be read.")
+    os.symlink(secret, raw_dir / "link.txt")
+    os.symlink(secret.parent, raw_dir / "linkdir")
+    write(raw_dir, "ok.txt", "Fine.")
+    files = scan_raw_files(raw_dir)
+    assert files.set_index("raw_path").loc["link.txt", "sha256"] is None
+    articles, rejected = parse(raw_dir)
+    assert list(articles.raw_path) == ["ok.txt"]
+    assert set(zip(rejected.raw_path, rejected.reason)) == {("link.txt", "outside_raw_root"), ("linkdir", "outside_raw_root")}
+    assert not articles.text.str.contains("Secret").any()
+
+
+def test_raw_files_inventory(raw_dir):
+    p = write(raw_dir, "bbc/a.txt", "Hello.")
+    write(raw_dir, "b.jsonl", jsonl([{"text": "x"}]))
+    files = scan_raw_files(raw_dir)
+    assert list(files.raw_path) == ["b.jsonl", "bbc/a.txt"]
+    assert list(files.format) == ["jsonl", "text"]
+    assert list(files.source) == ["unknown", "bbc"]
+    row = files.iloc[1]
+    import hashlib
+    assert row.sha256 == hashlib.sha256(p.read_bytes()).hexdigest()
+    assert row.size_bytes == 6
+    assert str(files.modified.dtype).endswith("UTC]")
+
+
+def test_missing_raw_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        scan_raw_files(tmp_path / "nope")
+
+
+def test_sanitise_source():
+    assert sanitise_source("../etc") == "_etc"
+    assert sanitise_source("-rf") == "rf"
+    assert sanitise_source("  ") == "unknown"
+    assert sanitise_source("Le Monde") == "Le Monde"
+    assert sanitise_source("a/b\x00c") == "a_b_c"
+
+
+def test_article_id_depends_on_source_key_and_text():
+    base = make_article_id("bbc", "a.txt", "Text.")
+    assert len(base) == 16 and int(base, 16) >= 0
+    assert base == make_article_id("bbc", "a.txt", "Text.")
+    assert len({base, make_article_id("cnn", "a.txt", "Text."), make_article_id("bbc", "b.txt", "Text."),
+                make_article_id("bbc", "a.txt", "Text!")}) == 4
