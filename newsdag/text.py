@@ -121,7 +121,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 stripped_left = len(piece) - len(piece.lstrip())
                 stripped_right = len(piece) - len(piece.rstrip())
                 a, b = a + stripped_left, b - stripped_right
-                if b > a:
+                if b <= a:
+                    continue
+                if spans and spans[-1][0] >= offset and paragraph[a].islower():
+                    # '"Is it over?" he asked.' is one sentence: a piece that
+                    # starts in lower case continues the one before it.
+                    spans[-1] = (spans[-1][0], offset + b)
+                else:
                     spans.append((offset + a, offset + b))
         offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
     return spans

@@ -51,3 +51,9 @@ def test_sentence_spans_never_cross_paragraphs():
 
 def test_count_words():
     assert count_words("U.S. President Donald Trump's talks, 2025.") == 7
+
+
+def test_sentence_spans_keep_a_quote_with_its_attribution():
+    text = '"Is it over?" he asked. It was. The report by J. K. Rowling was out.'
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        '"Is it over?" he asked.', "It was.", "The report by J. K. Rowling was out."]
