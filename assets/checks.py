@@ -27,4 +27,24 @@ def rejected_share(rejected_inputs: pd.DataFrame, raw_files: pd.DataFrame) -> As
                             metadata={"rejected_file_share": MetadataValue.float(share),
                                       "n_files": n_files, "n_rejected_files": n_bad})
 
-ALL_CHECKS = [articles_unique_id, articles_text_not_empty, rejected_share]
+@asset_check(asset="story_clusters", additional_ins={"articles": AssetIn("articles")}, blocking=True,
+             description="Every article is in exactly one story, and every row is an article.")
+def every_article_in_one_story(story_clusters: pd.DataFrame, articles: pd.DataFrame) -> AssetCheckResult:
+    counts = story_clusters["article_id"].value_counts()
+    multi = counts[counts > 1].index.tolist()
+    missing = sorted(set(articles["article_id"]) - set(story_clusters["article_id"]))
+    unknown = sorted(set(story_clusters["article_id"]) - set(articles["article_id"]))
+    return AssetCheckResult(passed=not (multi or missing or unknown), metadata={
+        "n_in_several_stories": len(multi), "n_missing": len(missing), "n_unknown": len(unknown),
+        "examples": MetadataValue.json((multi + missing + unknown)[:5])})
+
+
+@asset_check(asset="story_clusters", blocking=True, description="similarity is within [0, 1].")
+def story_similarity_in_range(story_clusters: pd.DataFrame) -> AssetCheckResult:
+    s = story_clusters["similarity"]
+    bad = int(((s < -1e-6) | (s > 1 + 1e-6) | s.isna()).sum())
+    return AssetCheckResult(passed=bad == 0, metadata={"n_out_of_range": bad})
+
+
+ALL_CHECKS = [articles_unique_id, articles_text_not_empty, rejected_share, every_article_in_one_story,
+              story_similarity_in_range]

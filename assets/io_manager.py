@@ -36,6 +36,7 @@ from newsdag.schemas import TABLES
 from newsdag.storage import PART_FILE, content_hash, read_kv_metadata, to_arrow, write_parquet_atomic
 
 CONTENT_HASH_KEY = "newsdag/content_hash"
+SETTINGS_KEY = "newsdag/settings"
 PREVIEW_ROWS = 5
 PREVIEW_CHARS = 80
 
@@ -55,6 +56,9 @@ class ParquetTableIOManager(UPathIOManager):
             "partition": context.partition_key if context.has_partition_key else "",
             "upstream": json.dumps(self._upstream_versions(context), sort_keys=True),
         }
+        settings = _output_value(context, SETTINGS_KEY)
+        if settings:
+            kv["settings"] = settings
         write_parquet_atomic(to_arrow(obj, table), Path(str(path)) / PART_FILE, kv)
 
     def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:

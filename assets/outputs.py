@@ -8,10 +8,13 @@ from typing import Any
 import pandas as pd
 from dagster import BetaWarning, DataVersion, Output
 
-from assets.io_manager import CONTENT_HASH_KEY
+from assets.io_manager import CONTENT_HASH_KEY, SETTINGS_KEY
 from newsdag.storage import content_hash
 
 OWNERS = ["team:newsdag"]
+# SETTINGS_KEY: output metadata holding the JSON settings an asset was computed
+# with; the IO manager copies it into the Parquet footer as "newsdag.settings".
+__all__ = ["OWNERS", "SETTINGS_KEY", "table_output"]
 
 
 def table_output(df: pd.DataFrame, output_name: str = "result", metadata: dict[str, Any] | None = None) -> Output:

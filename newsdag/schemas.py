@@ -102,6 +102,49 @@ TABLES: dict[str, Table] = {
                 _c("detail", S, "Human-readable detail: the error message or the offending value (truncated)."),
             ],
         ),
+        Table(
+            "tfidf_vocabulary",
+            "The fitted TF-IDF vocabulary: with the vectoriser settings (in the Parquet footer) it rebuilds the vectoriser, nothing pickled.",
+            [
+                _c("term_id", I32, "Column of the term in the feature matrix, 0..V-1 in term order."),
+                _c("term", S, "The term: a lower-cased word or word bigram.", {"articles": ["title", "text"]}),
+                _c("df", I64, "Number of articles containing the term.", {"articles": ["text"]}),
+                _c("idf", F64, "Smoothed inverse document frequency, ln((1+n)/(1+df))+1.", {"articles": ["text"]}),
+            ],
+        ),
+        Table(
+            "tfidf_features",
+            "Sparse TF-IDF matrix, one row per non-zero; each article's weights are L2-normalised. newsdag.features.load_tfidf returns a scipy CSR.",
+            [
+                _c("article_id", S, "The article (matrix row).", {"articles": ["article_id"]}),
+                _c("term_id", I32, "The term (matrix column), see tfidf_vocabulary.", {"tfidf_vocabulary": ["term_id"]}),
+                _c("weight", pa.float32(), "Sublinear tf times idf, L2-normalised per article.", {"articles": ["title", "text"], "tfidf_vocabulary": ["idf"]}),
+            ],
+        ),
+        Table(
+            "story_clusters",
+            "Every article's story: exactly one per article (a singleton is a story).",
+            [
+                _c("article_id", S, "The article.", {"articles": ["article_id"]}),
+                _c("story_id", S, "The story: the article_id of its earliest member (earliest published, undated last, then article_id), so it stays put while that member does.", {"articles": ["article_id", "published"], "tfidf_features": ["weight"]}),
+                _c("similarity", pa.float32(), "Cosine between the article's TF-IDF vector and its story's centroid, in [0, 1].", {"tfidf_features": ["weight"]}),
+            ],
+        ),
+        Table(
+            "stories",
+            "One row per story: size, outlets, time span, headline and top terms.",
+            [
+                _c("story_id", S, "The story (see story_clusters).", {"story_clusters": ["story_id"]}),
+                _c("n_articles", I64, "Number of articles in the story.", {"story_clusters": ["article_id"]}),
+                _c("n_sources", I64, "Number of distinct outlets.", {"articles": ["source"]}),
+                _c("sources", pa.list_(S), "The outlets, sorted.", {"articles": ["source"]}),
+                _c("first_published", UTC_TIMESTAMP, "Earliest publication time among its dated articles; null if none is dated.", {"articles": ["published"]}, nullable=True),
+                _c("last_published", UTC_TIMESTAMP, "Latest publication time among its dated articles; null if none is dated.", {"articles": ["published"]}, nullable=True),
+                _c("headline", S, "Title of the representative article.", {"articles": ["title"]}),
+                _c("top_terms", pa.list_(S), "The five heaviest terms of the story's TF-IDF centroid.", {"tfidf_features": ["weight"], "tfidf_vocabulary": ["term"]}),
+                _c("representative_article_id", S, "The member closest to the centroid (ties: earliest).", {"story_clusters": ["similarity"]}),
+            ],
+        ),
     ]
 }
 

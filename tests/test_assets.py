@@ -12,7 +12,8 @@ from newsdag.storage import read_kv_metadata, table_file
 from tests.conftest import jsonl, write
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
-TABLES = ["raw_files", "articles", "rejected_inputs", "sentences"]
+TABLES = ["raw_files", "articles", "rejected_inputs", "sentences", "tfidf_vocabulary", "tfidf_features",
+          "story_clusters", "stories"]
 
 
 def graph_snapshot(d) -> dict:
@@ -107,7 +108,8 @@ def test_cli_runner_runs_checks_and_selection(raw_dir, tmp_path):
     assert summary.success
     assert sorted(a.asset for a in summary.assets) == sorted(TABLES)
     assert {name for name, passed, _ in summary.checks if passed} == {
-        "articles:articles_unique_id", "articles:articles_text_not_empty", "rejected_inputs:rejected_share"}
+        "articles:articles_unique_id", "articles:articles_text_not_empty", "rejected_inputs:rejected_share",
+        "story_clusters:every_article_in_one_story", "story_clusters:story_similarity_in_range"}
     # A selection re-runs only what it names and reads the rest from the warehouse.
     again = materialize_assets(raw_dir, wh, "sentences")
     assert [a.asset for a in again.assets] == ["sentences"]

@@ -20,9 +20,10 @@ def test_cli_materializes_the_samples_end_to_end(tmp_path):
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
-    for table in ["raw_files", "articles", "rejected_inputs", "sentences"]:
+    for table in ["raw_files", "articles", "rejected_inputs", "sentences", "tfidf_vocabulary", "tfidf_features",
+                  "story_clusters", "stories"]:
         assert f"{table} " in out and str(wh / table) in out
-    assert "succeeded" in out and "checks: 3 passed, 0 failed" in out
+    assert "succeeded" in out and "checks: 5 passed, 0 failed" in out
     assert (home / "dagster.yaml").read_text().count("enabled: false") == 1
 
     articles = pd.read_parquet(wh / "articles").set_index("raw_path")
@@ -30,6 +31,12 @@ def test_cli_materializes_the_samples_end_to_end(tmp_path):
     assert pd.isna(articles.loc[SAMPLE_REWRITE, "published"])
     assert set(articles.source) == {"unknown"}
     assert articles.loc[SAMPLE_ORIGINAL, "text"].startswith("U.S. President Donald Trump announced on Wednesday")
+    # The rewrite tells the same story as the original, which names the story.
+    clusters = pd.read_parquet(wh / "story_clusters").set_index("article_id")
+    orig_id, rewrite_id = articles.loc[SAMPLE_ORIGINAL, "article_id"], articles.loc[SAMPLE_REWRITE, "article_id"]
+    assert clusters.loc[rewrite_id, "story_id"] == clusters.loc[orig_id, "story_id"] == orig_id
+    stories = pd.read_parquet(wh / "stories")
+    assert len(stories) == 1 and stories.n_articles[0] == 2 and "trump" in list(stories.top_terms[0])
 
 
 @pytest.mark.e2e

@@ -1,0 +1,48 @@
+"""Features group: articles -> tfidf_vocabulary + tfidf_features."""
+
+import json
+
+import pandas as pd
+from dagster import AssetOut, Config, MetadataValue, multi_asset
+
+from assets.outputs import OWNERS, SETTINGS_KEY, table_output
+from newsdag.features import TfidfSettings, document_text, features_table, fit_tfidf
+from newsdag.schemas import TABLES
+
+GROUP = "features"
+_D = TfidfSettings()
+
+
+class TfidfConfig(Config):
+    """TF-IDF vectoriser settings (defaults: newsdag.features.TfidfSettings)."""
+
+    ngram_max: int = _D.ngram_max
+    min_df: int = _D.min_df
+    max_df: float = _D.max_df
+    sublinear_tf: bool = _D.sublinear_tf
+    stop_words: str | None = _D.stop_words
+    max_features: int | None = _D.max_features
+
+    def settings(self) -> TfidfSettings:
+        return TfidfSettings(**self.model_dump())
+
+
+@multi_asset(
+    outs={
+        "tfidf_vocabulary": AssetOut(group_name=GROUP, description=TABLES["tfidf_vocabulary"].description,
+                                     owners=OWNERS, kinds={"scikit-learn", "pandas", "parquet"}, code_version="1"),
+        "tfidf_features": AssetOut(group_name=GROUP, description=TABLES["tfidf_features"].description,
+                                   owners=OWNERS, kinds={"scikit-learn", "scipy", "parquet"}, code_version="1"),
+    },
+)
+def tfidf(config: TfidfConfig, articles: pd.DataFrame):
+    """Fit TF-IDF on every article's title and text."""
+    settings = config.settings()
+    vocabulary, X = fit_tfidf(document_text(articles), settings)
+    features = features_table(X, articles["article_id"])
+    settings_json = json.dumps(settings.as_dict(), sort_keys=True)
+    yield table_output(vocabulary, "tfidf_vocabulary", metadata={
+        SETTINGS_KEY: settings_json, "n_terms": MetadataValue.int(len(vocabulary))})
+    yield table_output(features, "tfidf_features", metadata={
+        SETTINGS_KEY: settings_json,
+        "mean_terms_per_article": MetadataValue.float(float(X.nnz / max(X.shape[0], 1)))})

@@ -1,0 +1,61 @@
+"""Stories group: TF-IDF neighbours within a time window -> story_clusters -> stories."""
+
+import json
+
+import pandas as pd
+from dagster import AssetExecutionContext, Config, MetadataValue, asset
+
+from assets.outputs import OWNERS, SETTINGS_KEY, table_output
+from newsdag.features import load_tfidf
+from newsdag.schemas import TABLES
+from newsdag.stories import StorySettings, cluster_stories, summarise_stories
+
+GROUP = "stories"
+_D = StorySettings()
+
+
+class StoryConfig(Config):
+    """Story clustering settings (defaults: newsdag.stories.StorySettings)."""
+
+    k: int = _D.k
+    min_similarity: float = _D.min_similarity
+    window_days: float = _D.window_days
+    resolution: float = _D.resolution
+    seed: int = _D.seed
+
+    def settings(self) -> StorySettings:
+        return StorySettings(**self.model_dump())
+
+
+@asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
+       kinds={"python", "igraph", "parquet"}, code_version="1")
+def story_clusters(config: StoryConfig, articles: pd.DataFrame, tfidf_features: pd.DataFrame,
+                   tfidf_vocabulary: pd.DataFrame):
+    X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
+    settings = config.settings()
+    clusters = cluster_stories(articles, X, settings)
+    sizes = clusters.groupby("story_id").size()
+    return table_output(clusters, metadata={
+        SETTINGS_KEY: json.dumps(settings.as_dict(), sort_keys=True),
+        "n_stories": MetadataValue.int(int(len(sizes))),
+        "n_singletons": MetadataValue.int(int((sizes == 1).sum())),
+        "mean_story_size": MetadataValue.float(float(sizes.mean()) if len(sizes) else 0.0),
+        "largest_story": MetadataValue.int(int(sizes.max()) if len(sizes) else 0),
+    })
+
+
+@asset(group_name=GROUP, description=TABLES["stories"].description, owners=OWNERS,
+       kinds={"python", "pandas", "parquet"}, code_version="1")
+def stories(context: AssetExecutionContext, articles: pd.DataFrame, story_clusters: pd.DataFrame,
+            tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
+    X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
+    table = summarise_stories(articles, story_clusters, X, tfidf_vocabulary)
+    top = table.sort_values(["n_articles", "story_id"], ascending=[False, True]).head(10)
+    preview = "\n".join(
+        f"| {r.headline[:90]} | {r.n_articles} | {r.n_sources} | {', '.join(r.sources[:5])}{'…' if len(r.sources) > 5 else ''} | "
+        f"{r.first_published.date() if pd.notna(r.first_published) else 'undated'} |"
+        for r in top.itertuples())
+    return table_output(table, metadata={
+        "largest_stories": MetadataValue.md("| headline | articles | outlets | sources | first seen |\n|---|---|---|---|---|\n" + preview),
+        "n_multi_source_stories": MetadataValue.int(int((table["n_sources"] > 1).sum())),
+    })

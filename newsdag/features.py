@@ -1,0 +1,142 @@
+"""TF-IDF features: fit, store as Parquet tables, load back as a scipy CSR matrix.
+
+The fitted state is the ``tfidf_vocabulary`` table (term, df, idf) plus the
+:class:`TfidfSettings`; :func:`vectorizer_from_vocabulary` rebuilds a working
+vectoriser from them, so nothing is pickled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+@dataclass(frozen=True)
+class TfidfSettings:
+    """Vectoriser settings (scikit-learn ``TfidfVectorizer`` names).
+
+    Defaults chosen on the UCI March-May weeks and WikiRef220 (bench/RESULTS.md):
+    unigrams and bigrams, English stop words, terms in at least 2 documents and
+    at most half of them, sublinear term frequency.
+    """
+
+    ngram_max: int = 2
+    min_df: int = 2
+    max_df: float = 0.5
+    sublinear_tf: bool = True
+    stop_words: str | None = "english"
+    max_features: int | None = None
+
+    def vectorizer(self, vocabulary=None) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            lowercase=True,
+            strip_accents="unicode",
+            ngram_range=(1, self.ngram_max),
+            min_df=1 if vocabulary is not None else self.min_df,
+            max_df=1.0 if vocabulary is not None else self.max_df,
+            sublinear_tf=self.sublinear_tf,
+            stop_words=self.stop_words,
+            max_features=None if vocabulary is not None else self.max_features,
+            vocabulary=vocabulary,
+            dtype=np.float32,
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def document_text(articles: pd.DataFrame) -> pd.Series:
+    """The text vectorised for each article: the title, when the text does not
+    already start with it, then the text. Index aligned to ``articles``."""
+    titles = articles["title"].fillna("")
+    texts = articles["text"].fillna("")
+    starts = [t.startswith(h) for t, h in zip(texts, titles)]
+    return pd.Series([t if s else f"{h}\n\n{t}" for t, h, s in zip(texts, titles, starts)], index=articles.index)
+
+
+def fit_tfidf(documents: pd.Series | list[str], settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
+    """Fit TF-IDF on ``documents``.
+
+    Returns ``(vocabulary, X)``: ``vocabulary`` has ``term_id`` (int32,
+    0..V-1 in term order), ``term``, ``df`` (int64) and ``idf`` (float64);
+    ``X`` is a float32 CSR of shape (n_documents, V), rows L2-normalised (an
+    empty document gives an all-zero row). Deterministic.
+    """
+    docs = list(documents)
+    vec = settings.vectorizer()
+    try:
+        X = vec.fit_transform(docs)
+    except ValueError:
+        # Too few documents for min_df/max_df (or only stop words): retry with
+        # every term kept rather than failing a small run.
+        vec = TfidfSettings(**{**settings.as_dict(), "min_df": 1, "max_df": 1.0}).vectorizer()
+        try:
+            X = vec.fit_transform(docs)
+        except ValueError:
+            return _empty_vocabulary(), sp.csr_matrix((len(docs), 0), dtype=np.float32)
+    terms = vec.get_feature_names_out()
+    df = np.asarray((X > 0).sum(axis=0)).ravel().astype(np.int64)
+    vocabulary = pd.DataFrame({
+        "term_id": np.arange(len(terms), dtype=np.int32),
+        "term": terms.astype(object),
+        "df": df,
+        "idf": vec.idf_.astype(np.float64),
+    })
+    X = X.tocsr().astype(np.float32)
+    X.sort_indices()
+    return vocabulary, X
+
+
+def _empty_vocabulary() -> pd.DataFrame:
+    return pd.DataFrame({"term_id": pd.Series([], dtype=np.int32), "term": pd.Series([], dtype=object),
+                         "df": pd.Series([], dtype=np.int64), "idf": pd.Series([], dtype=np.float64)})
+
+
+def vectorizer_from_vocabulary(vocabulary: pd.DataFrame, settings: TfidfSettings = TfidfSettings()) -> TfidfVectorizer:
+    """A fitted ``TfidfVectorizer`` rebuilt from the ``tfidf_vocabulary`` table,
+    for transforming new text (sentences, new articles) into the same space."""
+    vocab = vocabulary.sort_values("term_id")
+    vec = settings.vectorizer(vocabulary={t: int(i) for t, i in zip(vocab["term"], vocab["term_id"])})
+    vec.fit([""]) if len(vocab) == 0 else None
+    vec.idf_ = vocab["idf"].to_numpy(dtype=np.float64)
+    return vec
+
+
+def features_table(X: sp.csr_matrix, article_ids) -> pd.DataFrame:
+    """The ``tfidf_features`` table of a CSR matrix: one row per non-zero,
+    ``article_id``, ``term_id`` (int32), ``weight`` (float32), rows in matrix order."""
+    X = X.tocsr()
+    counts = np.diff(X.indptr)
+    ids = np.asarray(article_ids, dtype=object)
+    return pd.DataFrame({
+        "article_id": np.repeat(ids, counts),
+        "term_id": X.indices.astype(np.int32),
+        "weight": X.data.astype(np.float32),
+    })
+
+
+def load_tfidf(features: pd.DataFrame, vocabulary: pd.DataFrame, article_ids=None) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Load ``tfidf_features`` back as ``(X, article_ids)``.
+
+    ``X`` is a float32 CSR of shape (n_articles, V) with V = len(vocabulary).
+    Rows follow ``article_ids`` when given (articles without features get a
+    zero row), else the order of first appearance in ``features``. Round-trips
+    :func:`fit_tfidf` exactly.
+    """
+    if article_ids is None:
+        article_ids = pd.unique(features["article_id"])
+    article_ids = np.asarray(article_ids, dtype=object)
+    row_of = pd.Index(article_ids)
+    rows = row_of.get_indexer(features["article_id"])
+    keep = rows >= 0
+    X = sp.csr_matrix(
+        (features["weight"].to_numpy(np.float32)[keep], (rows[keep], features["term_id"].to_numpy(np.int64)[keep])),
+        shape=(len(article_ids), len(vocabulary)),
+        dtype=np.float32,
+    )
+    X.sort_indices()
+    return X, article_ids

@@ -1,0 +1,111 @@
+"""Candidate neighbours: sparse top-k cosine similarity within a time window.
+
+Never all pairs: a dated article is compared only with articles published
+within ``window_days`` of it (and with undated ones); the work grows with the
+number of articles times the articles per window, not with the square of the
+corpus. Rows are processed in chunks sized so that one chunk's candidate block
+stays within a fixed budget of cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+DAY_NS = 86_400 * 10**9
+
+
+def days_since_epoch(published: pd.Series) -> np.ndarray:
+    """Publication times as float days since 1970 (NaN for undated), shape (n,)."""
+    ts = pd.to_datetime(published, utc=True)
+    out = np.full(len(ts), np.nan)
+    mask = ts.notna().to_numpy()
+    out[mask] = ts[mask].astype("int64").to_numpy() / DAY_NS
+    return out
+
+
+def topk_neighbours(
+    X: sp.csr_matrix,
+    days: np.ndarray,
+    k: int = 10,
+    min_similarity: float = 0.1,
+    window_days: float = 2.0,
+    cell_budget: int = 20_000_000,
+) -> pd.DataFrame:
+    """For each row of ``X`` (L2-normalised), its ``k`` most similar other rows.
+
+    Only pairs within ``window_days`` of each other (by ``days``, float days,
+    NaN = undated) are compared; an undated row is compared with every row.
+    Pairs below ``min_similarity`` are dropped.
+
+    Returns an undirected edge list with columns ``i`` < ``j`` (int64 row
+    numbers) and ``similarity`` (float32 cosine), each pair once, sorted by
+    (i, j). Deterministic.
+    """
+    X = sp.csr_matrix(X, dtype=np.float32)
+    n = X.shape[0]
+    days = np.asarray(days, dtype=np.float64)
+    undated = np.flatnonzero(np.isnan(days))
+    dated = np.flatnonzero(~np.isnan(days))
+    dated = dated[np.argsort(days[dated], kind="stable")]
+    dated_days = days[dated]
+
+    parts_i, parts_j, parts_s = [], [], []
+
+    def run(rows: np.ndarray, cands: np.ndarray) -> None:
+        if len(rows) == 0 or len(cands) == 0:
+            return
+        S = (X[rows] @ X[cands].T).tocsr()
+        S.sort_indices()
+        rr = np.repeat(np.arange(len(rows)), np.diff(S.indptr))
+        ri, cj, val = rows[rr], cands[S.indices], S.data
+        keep = (ri != cj) & (val >= min_similarity)
+        di, dj = days[ri], days[cj]
+        close = np.isnan(di) | np.isnan(dj) | (np.abs(di - dj) <= window_days)
+        keep &= close
+        ri, cj, val = ri[keep], cj[keep], val[keep]
+        if len(ri) == 0:
+            return
+        # k best per row: sort by row, then similarity descending, then column.
+        order = np.lexsort((cj, -val, ri))
+        ri, cj, val = ri[order], cj[order], val[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(ri)) + 1]
+        rank = np.arange(len(ri)) - np.repeat(starts, np.diff(np.r_[starts, len(ri)]))
+        top = rank < k
+        parts_i.append(ri[top]); parts_j.append(cj[top]); parts_s.append(val[top])
+
+    # Dated rows in chunks of consecutive publication time.
+    start = 0
+    while start < len(dated):
+        lo_day = dated_days[start]
+        lo = np.searchsorted(dated_days, lo_day - window_days, side="left")
+        # Grow the chunk while its candidate block fits the budget.
+        stop = start + 1
+        step = 64
+        while stop < len(dated):
+            nxt = min(len(dated), stop + step)
+            hi = np.searchsorted(dated_days, dated_days[nxt - 1] + window_days, side="right")
+            if (nxt - start) * (hi - lo + len(undated)) > cell_budget:
+                break
+            stop = nxt
+        hi = np.searchsorted(dated_days, dated_days[stop - 1] + window_days, side="right")
+        cands = np.concatenate([dated[lo:hi], undated])
+        run(dated[start:stop], cands)
+        start = stop
+
+    # Undated rows against everything.
+    if len(undated):
+        everyone = np.arange(n)
+        chunk = max(1, cell_budget // max(n, 1))
+        for s in range(0, len(undated), chunk):
+            run(undated[s : s + chunk], everyone)
+
+    if not parts_i:
+        return pd.DataFrame({"i": np.array([], np.int64), "j": np.array([], np.int64),
+                             "similarity": np.array([], np.float32)})
+    i = np.concatenate(parts_i); j = np.concatenate(parts_j); s = np.concatenate(parts_s)
+    a, b = np.minimum(i, j), np.maximum(i, j)
+    edges = pd.DataFrame({"i": a.astype(np.int64), "j": b.astype(np.int64), "similarity": s.astype(np.float32)})
+    edges = edges.groupby(["i", "j"], sort=True, as_index=False)["similarity"].max()
+    return edges

@@ -1,0 +1,152 @@
+"""Story clustering over the sparse candidate graph, with stable story ids.
+
+A story is an event bounded in time. Articles are linked to their top-k TF-IDF
+neighbours within a time window (newsdag.neighbours), and the weighted graph is
+partitioned with the Leiden algorithm under the Constant Potts Model: a story
+is a group whose internal similarity density exceeds ``resolution``. Unlike
+connected components, one strong link does not chain two stories together;
+unlike modularity, CPM has no resolution limit that merges small stories in a
+large corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import igraph as ig
+import leidenalg
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from newsdag.neighbours import days_since_epoch, topk_neighbours
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    """Clustering settings; defaults chosen on UCI March-May weeks and WikiRef220 (bench/RESULTS.md).
+
+    ``k`` neighbours per article with cosine at least ``min_similarity``,
+    compared only within ``window_days`` of publication time (|dt| <= window;
+    undated articles are compared with all); Leiden CPM ``resolution`` is the
+    minimum similarity density of a story; ``seed`` makes Leiden deterministic.
+    """
+
+    k: int = 20
+    min_similarity: float = 0.1
+    window_days: float = 1.0
+    resolution: float = 0.006
+    seed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def leiden_labels(edges: pd.DataFrame, n: int, resolution: float, seed: int = 0) -> np.ndarray:
+    """Leiden (CPM) community labels for ``n`` nodes and a weighted edge list
+    (``i``, ``j``, ``similarity``). Returns int64 labels, shape (n,). Deterministic for a seed."""
+    if n == 0:
+        return np.array([], dtype=np.int64)
+    g = ig.Graph(n=n, edges=np.column_stack([edges["i"].to_numpy(), edges["j"].to_numpy()]).tolist(), directed=False)
+    g.es["weight"] = edges["similarity"].astype(float).tolist()
+    part = leidenalg.find_partition(
+        g, leidenalg.CPMVertexPartition, weights="weight", resolution_parameter=resolution,
+        n_iterations=2, seed=seed,
+    )
+    return np.asarray(part.membership, dtype=np.int64)
+
+
+def earliest_first(articles: pd.DataFrame) -> np.ndarray:
+    """Positions of ``articles`` ordered by published (undated last), then article_id."""
+    key = pd.DataFrame({"p": pd.to_datetime(articles["published"], utc=True).to_numpy(),
+                        "a": articles["article_id"].to_numpy()})
+    return key.sort_values(["p", "a"], na_position="last", kind="stable").index.to_numpy()
+
+
+def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySettings = StorySettings()) -> pd.DataFrame:
+    """Assign every article to exactly one story.
+
+    Inputs: ``articles`` with ``article_id`` and ``published`` (n rows) and
+    ``X``, their L2-normalised TF-IDF rows in the same order (n, V).
+    Returns ``story_clusters``: ``article_id``, ``story_id`` (the article_id of
+    the story's earliest member: stable while that member is), ``similarity``
+    (float32 cosine to the story's centroid); sorted by ``article_id``.
+    """
+    n = len(articles)
+    articles = articles.reset_index(drop=True)
+    edges = topk_neighbours(X, days_since_epoch(articles["published"]), k=settings.k,
+                            min_similarity=settings.min_similarity, window_days=settings.window_days)
+    labels = leiden_labels(edges, n, settings.resolution, settings.seed)
+    return story_table(articles, X, labels)
+
+
+def story_table(articles: pd.DataFrame, X: sp.csr_matrix, labels: np.ndarray) -> pd.DataFrame:
+    """``story_clusters`` rows from integer cluster ``labels`` (one per article)."""
+    n = len(articles)
+    if n == 0:
+        return pd.DataFrame({"article_id": pd.Series([], dtype=object), "story_id": pd.Series([], dtype=object),
+                             "similarity": pd.Series([], dtype=np.float32)})
+    ids = articles["article_id"].to_numpy(dtype=object)
+    first = {}
+    for pos in earliest_first(articles):
+        first.setdefault(labels[pos], ids[pos])
+    story_ids = np.array([first[l] for l in labels], dtype=object)
+    sims = centroid_similarity(X, labels)
+    out = pd.DataFrame({"article_id": ids, "story_id": story_ids, "similarity": sims.astype(np.float32)})
+    return out.sort_values("article_id", kind="stable").reset_index(drop=True)
+
+
+def centroid_similarity(X: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
+    """Cosine of each row of ``X`` to the normalised mean of its cluster, shape (n,)."""
+    n = X.shape[0]
+    _, lab = np.unique(labels, return_inverse=True)
+    M = sp.csr_matrix((np.ones(n, np.float32), (lab, np.arange(n))), shape=(lab.max() + 1, n))
+    C = normalize(M @ X)
+    return np.asarray(X.multiply(C[lab]).sum(axis=1)).ravel()
+
+
+def summarise_stories(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
+                      vocabulary: pd.DataFrame, n_terms: int = 5) -> pd.DataFrame:
+    """The ``stories`` table: one row per story.
+
+    ``articles`` (with ``article_id``, ``source``, ``published``, ``title``)
+    and ``X`` are row-aligned; ``clusters`` is :func:`cluster_stories`' output.
+    Columns: ``story_id``, ``n_articles``, ``n_sources``, ``sources`` (sorted
+    list), ``first_published``, ``last_published``, ``headline`` (title of
+    the representative article), ``top_terms`` (the centroid's heaviest
+    terms), ``representative_article_id`` (closest to the centroid; ties go
+    to the earliest). Sorted by ``story_id``.
+    """
+    a = articles.reset_index(drop=True)[["article_id", "source", "published", "title"]]
+    a = a.assign(row=np.arange(len(a))).merge(clusters, on="article_id", how="left", validate="one_to_one")
+    if a.empty:
+        return pd.DataFrame(columns=["story_id", "n_articles", "n_sources", "sources", "first_published",
+                                     "last_published", "headline", "top_terms", "representative_article_id"])
+    rank = pd.Series(np.arange(len(a)), index=earliest_first(a))
+    a["earliest_rank"] = rank.sort_index().to_numpy()
+    rep = a.sort_values(["story_id", "similarity", "earliest_rank"], ascending=[True, False, True]).drop_duplicates("story_id")
+    g = a.groupby("story_id", sort=True)
+    stories = pd.DataFrame({
+        "n_articles": g.size().astype("int64"),
+        "n_sources": g["source"].nunique().astype("int64"),
+        "sources": g["source"].agg(lambda s: sorted(set(s))),
+        "first_published": g["published"].min(),
+        "last_published": g["published"].max(),
+    })
+    rep = rep.set_index("story_id")
+    stories["headline"] = rep["title"]
+    stories["representative_article_id"] = rep["article_id"]
+    # Top terms of each story's centroid.
+    codes, uniques = pd.factorize(a["story_id"], sort=True)
+    M = sp.csr_matrix((np.ones(len(a), np.float32), (codes, a["row"].to_numpy())), shape=(len(uniques), X.shape[0]))
+    C = (M @ X).tocsr()
+    terms = vocabulary.sort_values("term_id")["term"].to_numpy(dtype=object)
+    top = []
+    for r in range(C.shape[0]):
+        lo, hi = C.indptr[r], C.indptr[r + 1]
+        idx, val = C.indices[lo:hi], C.data[lo:hi]
+        order = np.lexsort((idx, -val))[:n_terms]
+        top.append([str(terms[i]) for i in idx[order]])
+    stories["top_terms"] = pd.Series(top, index=uniques)
+    return stories.reset_index().rename(columns={"index": "story_id"})

@@ -1,0 +1,64 @@
+import numpy as np
+import pandas as pd
+
+from newsdag.features import TfidfSettings, document_text, features_table, fit_tfidf, load_tfidf, vectorizer_from_vocabulary
+
+DOCS = [
+    "Trump announces peace talks between Russia and Ukraine",
+    "Peace talks between Russia and Ukraine to begin, Trump says",
+    "Apple unveils a new iPhone with a faster chip",
+    "The new iPhone from Apple has a faster chip",
+    "Apple and Ukraine",
+]
+
+
+def test_fit_gives_normalised_rows_and_a_vocabulary():
+    vocab, X = fit_tfidf(DOCS)
+    assert list(vocab.columns) == ["term_id", "term", "df", "idf"]
+    assert list(vocab.term_id) == list(range(len(vocab))) and list(vocab.term) == sorted(vocab.term)
+    assert X.shape == (5, len(vocab)) and X.dtype == np.float32
+    norms = np.sqrt(X.multiply(X).sum(axis=1)).A1
+    np.testing.assert_allclose(norms[:4], 1.0, rtol=1e-5)
+    # "apple" and "ukraine" are in 3 of 5 documents, over max_df=0.5: the last
+    # document keeps no term and gets an all-zero row.
+    assert norms[4] == 0
+    assert "peace talks" in set(vocab.term)  # bigrams by default
+    assert "the" not in set(vocab.term)  # stop words
+    df = dict(zip(vocab.term, vocab.df))
+    assert df["iphone"] == 2 and df["trump"] == 2 and "apple" not in df
+
+
+def test_round_trip_through_the_tables_is_exact():
+    vocab, X = fit_tfidf(DOCS)
+    ids = [f"a{i}" for i in range(5)]
+    table = features_table(X, ids)
+    assert list(table.columns) == ["article_id", "term_id", "weight"] and len(table) == X.nnz
+    back, back_ids = load_tfidf(table, vocab, ids)
+    assert list(back_ids) == ids
+    assert (back != X).nnz == 0 and back.shape == X.shape
+    # Another order, and an article with no features, come back aligned.
+    back2, _ = load_tfidf(table, vocab, ["a4", "zz", "a0"])
+    assert (back2[0] != X[4]).nnz == 0 and back2[1].nnz == 0 and (back2[2] != X[0]).nnz == 0
+
+
+def test_vectoriser_rebuilt_from_the_vocabulary_reproduces_the_features():
+    vocab, X = fit_tfidf(DOCS)
+    vec = vectorizer_from_vocabulary(vocab)
+    np.testing.assert_allclose(vec.transform(DOCS).toarray(), X.toarray(), rtol=1e-6, atol=1e-7)
+
+
+def test_small_or_empty_corpora_do_not_fail():
+    vocab, X = fit_tfidf(["only one document here"])
+    assert X.shape[0] == 1 and len(vocab) > 0
+    vocab, X = fit_tfidf(["the and of", ""])
+    assert X.shape == (2, 0) and vocab.empty
+
+
+def test_settings_change_the_vocabulary():
+    v1, _ = fit_tfidf(DOCS, TfidfSettings(ngram_max=1))
+    assert not any(" " in t for t in v1.term)
+
+
+def test_document_text_prepends_a_title_not_already_in_the_text():
+    a = pd.DataFrame({"title": ["Headline", "Lead sentence."], "text": ["Body.", "Lead sentence. More."]})
+    assert list(document_text(a)) == ["Headline\n\nBody.", "Lead sentence. More."]

@@ -1,0 +1,150 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from newsdag.evaluate import bcubed, pairwise, score_clustering
+from newsdag.features import fit_tfidf
+from newsdag.neighbours import days_since_epoch, topk_neighbours
+from newsdag.stories import StorySettings, cluster_stories, summarise_stories
+
+STORIES = {
+    "quake": ["Earthquake of magnitude 7 strikes off the coast of Japan",
+              "Strong earthquake hits Japan coast, tsunami warning issued",
+              "Japan earthquake: tsunami warning after magnitude 7 quake",
+              "Tsunami warning lifted after Japan earthquake"],
+    "merger": ["Reynolds American and Lorillard in advanced merger talks",
+               "Lorillard shares jump on Reynolds merger talks report",
+               "Reynolds American confirms merger talks with Lorillard"],
+    "iphone": ["Apple unveils new iPhone with larger screen",
+               "New iPhone from Apple gets a larger screen and faster chip",
+               "Apple iPhone launch: larger screen, faster chip"],
+}
+
+
+def corpus(day="2025-01-01", prefix=""):
+    rows = []
+    for story, titles in STORIES.items():
+        for i, t in enumerate(titles):
+            rows.append({"article_id": f"{prefix}{story}{i}", "published": pd.Timestamp(day, tz="UTC"),
+                         "title": t, "text": t, "source": f"outlet{i}", "gold": story})
+    return pd.DataFrame(rows)
+
+
+def cluster(df, **kw):
+    vocab, X = fit_tfidf(df["text"])
+    return cluster_stories(df, X, StorySettings(**kw)), X, vocab
+
+
+def test_recovers_hand_made_stories():
+    df = corpus()
+    clusters, _, _ = cluster(df)
+    merged = df.merge(clusters, on="article_id")
+    assert bcubed(merged.story_id, merged.gold)[2] == 1.0
+    # The story id is its earliest member's id (ties: smallest article_id).
+    assert set(merged.story_id) == {"quake0", "merger0", "iphone0"}
+
+
+def test_every_article_in_exactly_one_story_and_ids_are_deterministic():
+    df = corpus()
+    a, _, _ = cluster(df)
+    b, _, _ = cluster(df.sample(frac=1.0, random_state=1))
+    assert sorted(a.article_id) == sorted(df.article_id) and a.article_id.is_unique
+    pd.testing.assert_frame_equal(a, b)
+    assert a.similarity.between(0, 1 + 1e-6).all()
+
+
+def test_time_window_separates_the_same_words_on_distant_days():
+    df = pd.concat([corpus("2025-01-01", "jan"), corpus("2025-03-01", "mar")], ignore_index=True)
+    clusters, _, _ = cluster(df)
+    merged = df.merge(clusters, on="article_id")
+    assert merged.groupby("story_id").article_id.apply(lambda s: s.str[:3].nunique()).max() == 1
+    assert merged.story_id.nunique() == 6
+
+
+def test_undated_articles_still_cluster():
+    df = corpus()
+    df.loc[df.article_id == "quake3", "published"] = pd.NaT
+    clusters, _, _ = cluster(df)
+    c = clusters.set_index("article_id").story_id
+    assert c["quake3"] == c["quake0"]
+
+
+def test_adding_a_new_day_keeps_existing_story_ids():
+    day1 = corpus("2025-01-01")
+    before, _, _ = cluster(day1)
+    later = corpus("2025-01-05", "new")
+    later["text"] = later["title"] = ["Elections held in " + c for c in ["Peru", "Chile", "Peru vote", "Chile vote",
+                                                                          "Mars", "Mars rover", "Moon", "Moon rover", "Peru", "Chile"]]
+    after, _, _ = cluster(pd.concat([day1, later], ignore_index=True))
+    merged = before.merge(after, on="article_id", suffixes=("_before", "_after"))
+    assert len(merged) == len(day1)
+    assert (merged.story_id_before == merged.story_id_after).all()
+
+
+def test_summarise_stories():
+    df = corpus()
+    clusters, X, vocab = cluster(df)
+    stories = summarise_stories(df, clusters, X, vocab)
+    s = stories.set_index("story_id").loc["quake0"]
+    assert s.n_articles == 4 and s.n_sources == 4 and s.sources == ["outlet0", "outlet1", "outlet2", "outlet3"]
+    assert s.first_published == s.last_published == pd.Timestamp("2025-01-01", tz="UTC")
+    assert "japan" in s.top_terms and len(s.top_terms) == 5
+    assert s.headline in STORIES["quake"]
+    assert s.representative_article_id.startswith("quake")
+    assert stories.n_articles.sum() == len(df)
+
+
+# ---------------------------------------------------------------- neighbours
+
+
+def test_topk_neighbours_respects_window_k_and_threshold():
+    rng = np.random.default_rng(0)
+    docs = [" ".join(rng.choice(["alpha", "beta", "gamma", "delta", "eps", "zeta"], 4)) for _ in range(300)]
+    _, X = fit_tfidf(docs)
+    days = rng.integers(0, 30, 300).astype(float)
+    days[:5] = np.nan
+    e = topk_neighbours(X, days, k=3, min_similarity=0.3, window_days=2, cell_budget=500)
+    assert (e.i < e.j).all() and not e.duplicated(["i", "j"]).any()
+    assert (e.similarity >= 0.3 - 1e-6).all()
+    d = np.abs(days[e.i] - days[e.j])
+    assert ((d <= 2) | np.isnan(d)).all()
+    # Each row keeps at most k of its own; a node's degree can exceed k only via others' lists.
+    full = topk_neighbours(X, days, k=3, min_similarity=0.3, window_days=2, cell_budget=10**9)
+    pd.testing.assert_frame_equal(e, full)  # chunking does not change the answer
+    # Undated rows reach across every day.
+    undated_edges = e[(e.i < 5) | (e.j < 5)]
+    assert len(undated_edges) > 0
+
+
+def test_candidate_pairs_grow_linearly_with_articles():
+    # Same daily volume, more days: pairs grow like N, not N^2.
+    rng = np.random.default_rng(1)
+    words = [f"w{i}" for i in range(200)]
+
+    def pairs(n_days):
+        docs = [" ".join(rng.choice(words, 8)) for _ in range(100 * n_days)]
+        _, X = fit_tfidf(docs)
+        days = np.repeat(np.arange(n_days), 100).astype(float)
+        return len(topk_neighbours(X, days, k=10, min_similarity=0.0, window_days=1))
+
+    small, large = pairs(5), pairs(20)
+    assert large / small < 4 * 1.3  # 4x the articles, about 4x the pairs
+
+
+def test_days_since_epoch():
+    d = days_since_epoch(pd.Series([pd.Timestamp("1970-01-02", tz="UTC"), pd.NaT]))
+    assert d[0] == 1.0 and np.isnan(d[1])
+
+
+# ---------------------------------------------------------------- scores
+
+
+def test_scores_on_known_cases():
+    assert bcubed([1, 1, 2, 2], ["a", "a", "b", "b"]) == (1.0, 1.0, 1.0)
+    p, r, f = bcubed([1, 1, 1, 1], ["a", "a", "b", "b"])
+    assert p == 0.5 and r == 1.0 and f == pytest.approx(2 / 3)
+    p, r, f = bcubed([1, 2, 3, 4], ["a", "a", "b", "b"])
+    assert p == 1.0 and r == 0.5
+    assert pairwise([1, 1, 2, 2], ["a", "a", "b", "b"]) == (1.0, 1.0, 1.0)
+    s = score_clustering([1, 1, 2, 3], ["a", "a", "b", "b"])
+    assert s.n_clusters == 3 and s.n_classes == 2 and s.bcubed_precision == 1.0 and s.ari < 1
