@@ -9,12 +9,13 @@ from dagster import Definitions
 from assets.checks import ALL_CHECKS
 from assets.features import tfidf
 from assets.ingest import parse_articles, raw_files, sentences
+from assets.overlap import outlet_tables, overlap
 from assets.stories import stories, story_clusters
 from assets.io_manager import WarehouseIOManager
 from assets.resources import NewsdagSettings
 from newsdag import config
 
-ALL_ASSETS = [raw_files, parse_articles, sentences, tfidf, story_clusters, stories]
+ALL_ASSETS = [raw_files, parse_articles, sentences, tfidf, story_clusters, stories, overlap, outlet_tables]
 
 
 def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None) -> dict:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from newsdag.cli import build_parser
+from newsdag.schemas import TABLES
 from tests.conftest import PROJECT_ROOT, SAMPLE_ORIGINAL, SAMPLE_REWRITE
 
 NEWSDAG = os.path.join(os.path.dirname(sys.executable), "newsdag")
@@ -20,8 +21,7 @@ def test_cli_materializes_the_samples_end_to_end(tmp_path):
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
-    for table in ["raw_files", "articles", "rejected_inputs", "sentences", "tfidf_vocabulary", "tfidf_features",
-                  "story_clusters", "stories"]:
+    for table in TABLES:
         assert f"{table} " in out and str(wh / table) in out
     assert "succeeded" in out and "checks: 5 passed, 0 failed" in out
     assert (home / "dagster.yaml").read_text().count("enabled: false") == 1
@@ -37,6 +37,18 @@ def test_cli_materializes_the_samples_end_to_end(tmp_path):
     assert clusters.loc[rewrite_id, "story_id"] == clusters.loc[orig_id, "story_id"] == orig_id
     stories = pd.read_parquet(wh / "stories")
     assert len(stories) == 1 and stories.n_articles[0] == 2 and "trump" in list(stories.top_terms[0])
+    # The rewrite is traced to the original although few exact 5-grams are shared.
+    pairs = pd.read_parquet(wh / "article_overlap")
+    assert len(pairs) == 1
+    pair = pairs.iloc[0]
+    assert pair.origin_article_id == orig_id
+    assert pair.derivation in {"wholly", "partially"} and pair.reuse_kind in {"paraphrase", "mixed"}
+    passages = pd.read_parquet(wh / "reused_passages")
+    texts = articles.set_index("article_id")["text"]
+    for p in passages.itertuples():
+        assert p.article_id == rewrite_id and p.source_article_id == orig_id
+        assert texts[p.article_id][p.char_start:p.char_end] == p.text
+        assert texts[p.source_article_id][p.source_char_start:p.source_char_end].lower().split() == p.text.lower().split()
 
 
 @pytest.mark.e2e

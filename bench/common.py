@@ -1,0 +1,103 @@
+"""Shared helpers for the benchmarks: locating shared data, running the real
+asset graph on a raw folder, measuring time and memory, the machine's description."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
+
+
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        sys.exit(f"shared datasets not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+def machine() -> str:
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, MiB (Linux ru_maxrss is KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def materialize_stories(raw_dir: Path, warehouse: Path, story_config: dict | None = None,
+                        tfidf_config: dict | None = None) -> dict:
+    """Run the real assets raw_files -> ... -> story_clusters on ``raw_dir``.
+
+    Returns the per-asset wall times (s) of the run.
+    """
+    from dagster import AssetKey, DagsterInstance, materialize
+
+    from assets.definitions import ALL_ASSETS, build_resources
+
+    keys = [AssetKey(k) for k in ["raw_files", "articles", "rejected_inputs", "tfidf_vocabulary",
+                                   "tfidf_features", "story_clusters"]]
+    run_config = {"ops": {}}
+    if story_config:
+        run_config["ops"]["story_clusters"] = {"config": story_config}
+    if tfidf_config:
+        run_config["ops"]["tfidf"] = {"config": tfidf_config}
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(ALL_ASSETS, selection=keys, resources=build_resources(raw_dir, warehouse),
+                             instance=instance, run_config=run_config)
+        assert result.success
+        stats = instance.get_run_step_stats(result.run_id)
+    return {s.step_key: round(s.end_time - s.start_time, 2) for s in stats}
+
+
+class Timer:
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.t0
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except Exception:
+        return "unknown"
+
+
+def save_results(name: str, payload: dict) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    return path
+
+
+def read_table(warehouse: Path, table: str) -> pd.DataFrame:
+    return pd.read_parquet(warehouse / table)
