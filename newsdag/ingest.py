@@ -344,7 +344,9 @@ def parse_text_file(content: str) -> tuple[str | None, str]:
 
 
 def _records_jsonl(content: str) -> Iterator[tuple[int, Any]]:
-    for line_no, line in enumerate(content.splitlines(), start=1):
+    # Only "\n" ends a JSON Lines record: str.splitlines() would also split on
+    # U+0085, U+2028 and other characters that are legal inside JSON strings.
+    for line_no, line in enumerate(content.split("\n"), start=1):
         if not line.strip():
             continue
         try:

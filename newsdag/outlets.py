@@ -11,7 +11,7 @@ def derived_view(overlap: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``origin_id``, ``derived_id``, ``story_id``, ``containment`` (of
     the derived article's shingles in the origin), ``aligned_share`` (of its
-    sentences), ``reuse`` (the larger of the two), ``derivation``, ``reuse_kind``.
+    sentences), ``reuse`` (their geometric mean, newsdag.overlap.reuse_score), ``derivation``, ``reuse_kind``.
     """
     a_is_origin = overlap["origin_article_id"] == overlap["article_a"]
     containment = np.where(a_is_origin, overlap["containment_b_in_a"], overlap["containment_a_in_b"])
@@ -22,7 +22,7 @@ def derived_view(overlap: pd.DataFrame) -> pd.DataFrame:
         "story_id": overlap["story_id"].to_numpy(),
         "containment": containment.astype(np.float64),
         "aligned_share": aligned.astype(np.float64),
-        "reuse": np.maximum(containment, aligned).astype(np.float64),
+        "reuse": np.sqrt(containment.astype(np.float64) * aligned.astype(np.float64)),
         "derivation": overlap["derivation"].to_numpy(),
         "reuse_kind": overlap["reuse_kind"].to_numpy(),
     })

@@ -150,6 +150,13 @@ def test_jsonl_feed_with_aliases(raw_dir):
     assert sorted(articles.raw_line) == [1, 2, 3, 4]
 
 
+def test_jsonl_records_may_hold_unicode_line_separators(raw_dir):
+    text = "First part\u0085second part\u2028third part."
+    write(raw_dir, "f.jsonl", "\r\n".join(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) for i in range(2)))
+    articles, rejected = parse(raw_dir)
+    assert rejected.empty and len(articles) == 2
+
+
 def test_json_array_feed(raw_dir):
     write(raw_dir, "feeds/day.json", json.dumps({"articles": RECORDS}))
     articles, rejected = parse(raw_dir)

@@ -1,0 +1,181 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from newsdag.features import fit_tfidf
+from newsdag.ingest import find_duplicates, split_sentences
+from newsdag.outlets import source_overlap, source_stats
+from newsdag.overlap import (
+    OverlapSettings, candidate_pairs, compute_overlap, containment, ngram_hashes, reuse_score, shared_passages, tokenize,
+)
+from newsdag.stories import cluster_stories
+
+WIRE = ("The central bank raised interest rates by half a percentage point on Tuesday, its largest increase in two "
+        "decades. Officials said inflation remained far above the target. Markets had expected a smaller move and "
+        "shares fell sharply in afternoon trading. The governor said further increases were likely this year.")
+# Rewritten the way an LLM content farm rewrites: same facts, order and names,
+# new wording.
+PARAPHRASE = ("On Tuesday, the central bank increased interest rates by half a percentage point, the biggest rise in "
+              "two decades. Inflation is still far above the target, officials said. Markets had anticipated a "
+              "smaller increase, and stocks dropped sharply in afternoon trade. Further rate rises are likely this "
+              "year, according to the governor.")
+OTHER = ("The football club announced a new coach after a disappointing season. Fans gathered outside the stadium "
+         "to protest the decision. The coach signed a three-year contract.")
+EXTRA = " Analysts said the decision would weigh on housing and on business investment for months to come."
+
+
+def make(rows):
+    df = pd.DataFrame(rows, columns=["article_id", "source", "published", "text"])
+    df["published"] = pd.to_datetime(df["published"], utc=True)
+    df["title"] = df["text"].str.split(".").str[0]
+    df["n_words"] = df["text"].str.split().str.len()
+    df = df.sort_values("article_id").reset_index(drop=True)
+    df["duplicate_of"] = find_duplicates(df)
+    return df
+
+
+def run(articles, **settings):
+    vocab, X = fit_tfidf(articles["title"] + "\n\n" + articles["text"])
+    clusters = cluster_stories(articles, X)
+    sentences = split_sentences(articles)
+    pairs, passages, alignments = compute_overlap(articles, sentences, clusters, X, OverlapSettings(**settings))
+    return pairs, passages, alignments, clusters
+
+
+def pair(pairs, a, b):
+    row = pairs[((pairs.article_a == a) & (pairs.article_b == b)) | ((pairs.article_a == b) & (pairs.article_b == a))]
+    assert len(row) == 1, f"no pair {a}-{b}"
+    return row.iloc[0]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    articles = make([
+        ("a_wire", "reuters", "2025-03-04 08:00", WIRE),
+        ("b_copy1", "daily", "2025-03-04 10:00", WIRE),
+        ("c_copy2", "herald", "2025-03-04 11:00", WIRE),
+        ("d_copy3", "gazette", "2025-03-04 12:00", WIRE),
+        ("e_para", "farm", "2025-03-04 13:00", PARAPHRASE),
+        ("f_extended", "post", "2025-03-04 14:00", WIRE + EXTRA),
+        ("g_other", "sport", "2025-03-04 09:00", OTHER),
+    ])
+    return articles, *run(articles)
+
+
+def test_wire_copy_carried_by_three_outlets(corpus):
+    articles, pairs, passages, alignments, clusters = corpus
+    for copy in ["b_copy1", "c_copy2", "d_copy3"]:
+        p = pair(pairs, "a_wire", copy)
+        assert p.origin_article_id == "a_wire"
+        assert p.containment_a_in_b == p.containment_b_in_a == p.jaccard == 1.0
+        assert p.aligned_sentence_share_a == p.aligned_sentence_share_b == 1.0
+        assert p.derivation == "wholly" and p.reuse_kind == "verbatim"
+        assert p.longest_passage_words == len(tokenize(WIRE).hashes) and p.n_passages == 1
+    assert set(articles.set_index("article_id").duplicate_of.dropna()) == {"a_wire"}
+
+
+def test_one_containing_the_other(corpus):
+    _, pairs, passages, _, _ = corpus
+    p = pair(pairs, "a_wire", "f_extended")
+    assert p.origin_article_id == "a_wire"
+    c_wire_in_ext = p.containment_a_in_b if p.article_a == "a_wire" else p.containment_b_in_a
+    c_ext_in_wire = p.containment_b_in_a if p.article_a == "a_wire" else p.containment_a_in_b
+    assert c_wire_in_ext == 1.0 and 0.5 < c_ext_in_wire < 1.0
+    assert p.derivation == "wholly"
+    ps = passages[(passages.article_id == "f_extended") & (passages.source_article_id == "a_wire")]
+    assert len(ps) == 1 and ps.iloc[0].n_words == len(tokenize(WIRE).hashes)
+
+
+def test_paraphrase_shares_few_ngrams_but_aligns(corpus):
+    _, pairs, _, alignments, _ = corpus
+    p = pair(pairs, "a_wire", "e_para")
+    c_para = p.containment_a_in_b if p.article_a == "e_para" else p.containment_b_in_a
+    share_para = p.aligned_sentence_share_a if p.article_a == "e_para" else p.aligned_sentence_share_b
+    assert c_para < 0.25 and share_para >= 0.5
+    assert p.origin_article_id == "a_wire"
+    assert p.derivation in {"wholly", "partially"} and p.reuse_kind == "paraphrase"
+    al = alignments[(alignments.article_id == "e_para") & (alignments.source_article_id == "a_wire")]
+    assert len(al) >= 2 and (al.similarity >= 0.45).all()
+    # Sentence i of the paraphrase follows sentence i of the wire.
+    assert set(zip(al.sent_idx, al.source_sent_idx)) <= {(0, 0), (1, 1), (2, 2), (3, 3)}
+
+
+def test_disjoint_articles_are_not_derived(corpus):
+    _, pairs, _, _, _ = corpus
+    other = pairs[(pairs.article_a == "g_other") | (pairs.article_b == "g_other")]
+    assert (other.derivation == "non").all() and (other.reuse_kind == "none").all()
+    assert (other.containment_a_in_b < 0.1).all()
+
+
+def test_identical_texts_under_one_call():
+    a = np.unique(ngram_hashes(tokenize(WIRE).hashes, 3))
+    assert containment(a, a) == (1.0, 1.0, 1.0)
+    b = np.unique(ngram_hashes(tokenize(OTHER).hashes, 3))
+    assert containment(a, b) == (0.0, 0.0, 0.0)
+    assert containment(a, np.array([], dtype=np.uint64)) == (0.0, 0.0, 0.0)
+    assert reuse_score(1.0, 1.0) == 1.0 and reuse_score(0.0, 1.0) == 0.0
+
+
+def test_offsets_round_trip_and_metrics_in_range(corpus):
+    articles, pairs, passages, alignments, _ = corpus
+    text = articles.set_index("article_id")["text"]
+    for p in passages.itertuples():
+        assert text[p.article_id][p.char_start:p.char_end] == p.text
+        src = text[p.source_article_id][p.source_char_start:p.source_char_end]
+        assert [t.lower() for t in src.split()] == [t.lower() for t in p.text.split()]
+        assert p.n_words >= 8
+    for col in ["containment_a_in_b", "containment_b_in_a", "jaccard", "aligned_sentence_share_a",
+                "aligned_sentence_share_b"]:
+        assert pairs[col].between(0, 1).all(), col
+    assert pairs.cosine.between(-1e-6, 1 + 1e-6).all()
+    assert (pairs.article_a < pairs.article_b).all() and not pairs.duplicated(["article_a", "article_b"]).any()
+    assert set(pairs.derivation) <= {"wholly", "partially", "non"}
+    assert set(pairs.reuse_kind) <= {"verbatim", "paraphrase", "mixed", "none"}
+    assert alignments.similarity.between(0.45 - 1e-6, 1 + 1e-6).all()
+
+
+def test_shared_passages_finds_reordered_spans():
+    a = tokenize("one two three four five six seven eight nine ten alpha beta gamma delta eps zeta eta theta iota kappa")
+    b = tokenize("alpha beta gamma delta eps zeta eta theta iota kappa and then one two three four five six seven eight nine ten")
+    found = shared_passages(ngram_hashes(a.hashes, 8), ngram_hashes(b.hashes, 8), 8)
+    assert found.tolist() == [[0, 12, 10], [10, 0, 10]]
+
+
+def test_origin_falls_back_to_asymmetry_when_a_date_is_missing():
+    articles = make([("x_src", "a", "2025-03-04", WIRE + EXTRA), ("y_der", "b", None, WIRE)])
+    pairs, _, _, _ = run(articles)
+    assert pair(pairs, "x_src", "y_der").origin_article_id == "x_src"  # the more contained one derives
+
+
+def test_outlet_tables(corpus):
+    articles, pairs, _, _, clusters = corpus
+    so = source_overlap(pairs, articles, clusters).set_index(["source_a", "source_b"])
+    assert so.loc[("reuters", "daily"), "n_derived"] == 1 and so.loc[("reuters", "daily"), "mean_containment"] == 1.0
+    assert so.loc[("reuters", "farm"), "n_derived"] == 1
+    assert (so.n_shared_stories >= 1).all()
+    stats = source_stats(pairs, articles, clusters).set_index("source")
+    assert stats.loc["reuters", "first_to_report_share"] == 1.0
+    assert stats.loc["reuters", "originality"] == 1.0 and stats.loc["reuters", "derived_share"] == 0.0
+    assert stats.loc["daily", "originality"] == 0.0 and stats.loc["daily", "derived_share"] == 1.0
+    assert 0 < stats.loc["post", "originality"] < 0.5
+    assert stats.loc["sport", "derived_share"] == 0.0
+    for col in ["derived_share", "originality"]:
+        assert stats[col].between(0, 1).all()
+
+
+def test_candidate_pairs_grow_near_linearly():
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(300)]
+
+    def n_pairs(n_days):
+        n = 80 * n_days
+        arts = pd.DataFrame({"article_id": [f"a{i:06d}" for i in range(n)],
+                             "published": pd.to_datetime(np.repeat(np.arange(n_days), 80), unit="D", utc=True),
+                             "text": [" ".join(rng.choice(words, 30)) for _ in range(n)]})
+        arts["duplicate_of"] = None
+        _, X = fit_tfidf(arts["text"])
+        clusters = cluster_stories(arts, X)
+        return len(candidate_pairs(arts, clusters, X))
+
+    small, large = n_pairs(4), n_pairs(16)
+    assert large / small < 4 * 1.3
