@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from assets.checks import ALL_CHECKS
 from assets.features import tfidf
@@ -18,16 +18,21 @@ from newsdag import config
 ALL_ASSETS = [raw_files, parse_articles, sentences, tfidf, story_clusters, stories, overlap, outlet_tables]
 
 
-def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None) -> dict:
+def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None,
+                    lock_wait_seconds: float | None = None) -> dict:
     """Resources for a raw folder and a warehouse (defaults: environment, then data/raw and data/warehouse)."""
+    io = {"lock_wait_seconds": lock_wait_seconds} if lock_wait_seconds is not None else {}
     return {
         "settings": NewsdagSettings(raw_dir=str(config.raw_dir(raw_dir))),
-        "io_manager": WarehouseIOManager(warehouse_dir=str(config.warehouse_dir(warehouse_dir))),
+        "io_manager": WarehouseIOManager(warehouse_dir=str(config.warehouse_dir(warehouse_dir)), **io),
     }
 
 
-def build_definitions(raw_dir=None, warehouse_dir=None) -> Definitions:
-    return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, resources=build_resources(raw_dir, warehouse_dir))
+def build_definitions(raw_dir=None, warehouse_dir=None, lock_wait_seconds=None) -> Definitions:
+    # In-process: one run is one process, so the warehouse lock held by the IO
+    # manager spans the whole run, and tables are not copied between processes.
+    return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, resources=build_resources(raw_dir, warehouse_dir, lock_wait_seconds),
+                       executor=in_process_executor)
 
 
 defs = build_definitions()

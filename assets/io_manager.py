@@ -12,6 +12,7 @@ row count, schema with column descriptions, column lineage and a preview.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from upath import UPath
 import newsdag
 from newsdag import config
 from newsdag.schemas import TABLES
-from newsdag.storage import PART_FILE, content_hash, read_kv_metadata, to_arrow, write_parquet_atomic
+from newsdag.storage import PART_FILE, content_hash, read_kv_metadata, to_arrow, warehouse_lock, write_parquet_atomic
 
 CONTENT_HASH_KEY = "newsdag/content_hash"
 SETTINGS_KEY = "newsdag/settings"
@@ -120,9 +121,24 @@ def markdown_preview(df: pd.DataFrame, n: int = PREVIEW_ROWS) -> str:
 
 class WarehouseIOManager(ConfigurableIOManagerFactory):
     """Parquet tables under ``warehouse_dir`` (default ``$NEWSDAG_WAREHOUSE_DIR`` or
-    ``<project>/data/warehouse``)."""
+    ``<project>/data/warehouse``).
+
+    While a run uses it, it holds the warehouse's writer lock
+    (newsdag.storage.warehouse_lock): a second run on the same warehouse waits
+    up to ``lock_wait_seconds``, saying so in its log, then fails clearly. The
+    code location uses the in-process executor, so the lock spans the run.
+    """
 
     warehouse_dir: str
+    lock_wait_seconds: float = 3600.0
+
+    @contextmanager
+    def yield_for_execution(self, context):
+        warehouse = config.warehouse_dir(self.warehouse_dir)
+        owner = context.run_id if context.dagster_run else "an unknown run"
+        log = context.log.warning if context.log else print
+        with warehouse_lock(warehouse, owner, self.lock_wait_seconds, on_wait=log):
+            yield ParquetTableIOManager(base_path=UPath(str(warehouse)))
 
     def create_io_manager(self, context) -> ParquetTableIOManager:
         return ParquetTableIOManager(base_path=UPath(str(config.warehouse_dir(self.warehouse_dir))))

@@ -34,7 +34,7 @@ class RunSummary:
 
 
 def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None,
-                       selection: str | None = None) -> RunSummary:
+                       selection: str | None = None, lock_wait_seconds: float | None = None) -> RunSummary:
     """Materialise the selected assets (all by default) and summarise the run.
 
     ``selection`` uses Dagster's asset selection syntax, e.g. ``"sentences"``
@@ -42,7 +42,7 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     comma-separated list of asset names also works.
     """
     config.ensure_dagster_home()
-    defs = build_definitions(raw_dir, warehouse_dir)
+    defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds)
     graph = defs.resolve_asset_graph()
     keys = None
     if selection:
@@ -73,9 +73,11 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             summary.checks.append((f"{ev.asset_key.to_user_string()}:{ev.check_name}", ev.passed, ev.severity.value))
-        elif event.event_type == DagsterEventType.STEP_FAILURE:
-            err = event.event_specific_data.error
+        elif event.event_type in (DagsterEventType.STEP_FAILURE, DagsterEventType.RESOURCE_INIT_FAILURE,
+                                  DagsterEventType.RUN_FAILURE):
+            err = getattr(event.event_specific_data, "error", None)
             while err is not None and err.cause is not None:
                 err = err.cause  # the user-code error, not Dagster's wrapper
-            summary.failures.append(f"{event.step_key}: {err.message.strip() if err else 'failed'}")
+            if err is not None:
+                summary.failures.append(f"{event.step_key or event.event_type_value}: {err.message.strip()}")
     return summary

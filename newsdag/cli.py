@@ -26,7 +26,7 @@ def _summary_lines(summary, warehouse: Path) -> list[str]:
     for name, _, severity in failed:
         lines.append(f"  FAILED ({severity}): {name}")
     for f in summary.failures:
-        lines.append(f"step failed: {f}")
+        lines.append(f"failed: {f}")
     lines.append(f"\nrun {summary.run_id} {'succeeded' if summary.success else 'FAILED'}")
     lines.append("Next:")
     lines.append(f"  python -c \"import pandas as pd; print(pd.read_parquet('{warehouse}/articles'))\"")
@@ -43,7 +43,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         print(f"newsdag: the raw folder {raw} does not exist (set --raw or NEWSDAG_RAW_DIR)", file=sys.stderr)
         return 2
     print(f"newsdag: raw {raw}\n         warehouse {warehouse}\n         dagster home {config.ensure_dagster_home()}")
-    summary = materialize_assets(raw, warehouse, args.select)
+    summary = materialize_assets(raw, warehouse, args.select, args.lock_wait)
     print("\n".join(_summary_lines(summary, warehouse)))
     return 0 if summary.success else 1
 
@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--raw", help="raw input folder (default: $NEWSDAG_RAW_DIR or data/raw)")
     m.add_argument("--warehouse", help="Parquet output folder (default: $NEWSDAG_WAREHOUSE_DIR or data/warehouse)")
     m.add_argument("--select", help="assets to run: names separated by commas, or Dagster selection syntax such as 'key:articles+' (default: all)")
+    m.add_argument("--lock-wait", type=float, metavar="SECONDS",
+                   help="when another run is writing the warehouse, wait this long for it (default 3600), then fail")
     m.set_defaults(func=cmd_materialize)
     h = sub.add_parser("home", help="create the Dagster home (dagster.yaml, telemetry off) and print its path")
     h.set_defaults(func=cmd_home)

@@ -9,10 +9,13 @@ renamed into place only once complete and flushed to disk.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Mapping
 
@@ -131,3 +134,56 @@ def read_kv_metadata(path: Path) -> dict[str, str]:
         for k, v in meta.items()
         if k.decode().startswith(KV_PREFIX)
     }
+
+
+# ------------------------------------------------------------------ one writer at a time
+
+LOCK_FILE = ".newsdag.lock"
+
+
+class WarehouseBusy(RuntimeError):
+    """Another newsdag run holds the warehouse lock and did not let go in time."""
+
+
+@contextmanager
+def warehouse_lock(warehouse: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds: float = 1.0,
+                   on_wait=None):
+    """Hold the warehouse's writer lock for the duration of a run.
+
+    An exclusive ``flock`` on ``<warehouse>/.newsdag.lock``: two runs never
+    write the same warehouse at once, so their outputs cannot mix. The kernel
+    drops the lock when the holder exits, even on SIGKILL, so a crash never
+    leaves a stale lock. ``owner`` (a run id) is written into the file for the
+    message a waiting run shows. A run that finds the lock taken calls
+    ``on_wait(message)`` once, then waits up to ``wait_seconds`` before raising
+    :class:`WarehouseBusy`; ``wait_seconds=0`` fails at once.
+    """
+    warehouse = Path(warehouse)
+    warehouse.mkdir(parents=True, exist_ok=True)
+    path = warehouse / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "another run"
+                message = f"warehouse {warehouse} is being written by {holder}"
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(f"{message}; gave up after waiting {wait_seconds:g} s") from None
+                if not told and on_wait is not None:
+                    on_wait(f"{message}; waiting up to {wait_seconds:g} s for it to finish")
+                    told = True
+                time.sleep(poll_seconds)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"run {owner} (pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S %Z')})".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

@@ -85,3 +85,64 @@ def test_cli_missing_raw_folder_fails_clearly(tmp_path):
 def test_cli_parser_has_the_documented_flags():
     args = build_parser().parse_args(["materialize", "--raw", "r", "--warehouse", "w", "--select", "articles"])
     assert (args.raw, args.warehouse, args.select) == ("r", "w", "articles")
+
+
+@pytest.mark.e2e
+def test_a_second_run_waits_for_the_first_or_fails_clearly(tmp_path):
+    import threading
+
+    from newsdag.storage import warehouse_lock
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("date 2025-01-01 Some text. More text.")
+    wh = tmp_path / "out"
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
+    cmd = [NEWSDAG, "materialize", "--raw", str(tmp_path / "in"), "--warehouse", str(wh)]
+    # Someone else holds the warehouse: a run that may wait 1 s fails and says who.
+    with warehouse_lock(wh, "test-holder"):
+        proc = subprocess.run(cmd + ["--lock-wait", "1"], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "is being written by run test-holder" in proc.stdout + proc.stderr
+    assert not (wh / "articles").exists()
+    # Released after 3 s: a patient run waits, says so, then succeeds.
+    held = threading.Event()
+
+    def hold():
+        with warehouse_lock(wh, "slow-run"):
+            held.set()
+            import time
+            time.sleep(3)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait()
+    proc = subprocess.run(cmd + ["--lock-wait", "60"], env=env, capture_output=True, text=True, timeout=300)
+    t.join()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "waiting up to 60 s" in proc.stdout + proc.stderr
+
+
+@pytest.mark.e2e
+def test_two_concurrent_runs_do_not_mix_outputs(tmp_path):
+    import json
+
+    from newsdag.storage import read_kv_metadata, table_file
+
+    raw = tmp_path / "in"
+    for i in range(30):
+        (raw / f"outlet{i % 3}").mkdir(parents=True, exist_ok=True)
+        (raw / f"outlet{i % 3}" / f"{i}.txt").write_text(f"date 2025-01-0{1 + i % 5} Story {i % 7} about topic {i % 7}. Details {i}.")
+    wh = tmp_path / "out"
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
+    cmd = [NEWSDAG, "materialize", "--raw", str(raw), "--warehouse", str(wh)]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=600)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    # Every table was last written by one and the same run, and each table's
+    # recorded upstream versions match what is on disk.
+    run_ids = {read_kv_metadata(table_file(wh, t))["run_id"] for t in TABLES}
+    assert len(run_ids) == 1
+    for t in TABLES:
+        for up, files in json.loads(read_kv_metadata(table_file(wh, t))["upstream"]).items():
+            for f, version in files.items():
+                assert read_kv_metadata(wh / up / f)["data_version"] == version
