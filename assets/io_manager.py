@@ -135,7 +135,7 @@ class WarehouseIOManager(ConfigurableIOManagerFactory):
     @contextmanager
     def yield_for_execution(self, context):
         warehouse = config.warehouse_dir(self.warehouse_dir)
-        owner = context.run_id if context.dagster_run else "an unknown run"
+        owner = context.run.run_id if context.run else "an unknown run"
         log = context.log.warning if context.log else print
         with warehouse_lock(warehouse, owner, self.lock_wait_seconds, on_wait=log):
             yield ParquetTableIOManager(base_path=UPath(str(warehouse)))

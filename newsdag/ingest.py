@@ -172,9 +172,14 @@ def _inside(path: Path, root_real: Path) -> bool:
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), a UTF-16/32 BOM, else the
-    encoding charset-normalizer detects. Raises :class:`Rejected` for empty,
-    binary or undecodable input."""
+    """Decode a text file: a Unicode byte-order mark, else UTF-8 (a file cut off
+    inside its last character included), else the encoding charset-normalizer
+    detects. Raises :class:`Rejected` for empty, binary or undecodable input.
+
+    Binary means: not UTF-8 and NUL bytes in the first 8 KiB, or text that is
+    more than 5% control characters. One stray NUL in a large JSON Lines feed
+    is not binary: it rejects its own line only.
+    """
     if not data.strip():
         raise Rejected("empty", "the file is empty or white space only")
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
@@ -184,12 +189,22 @@ def decode_bytes(data: bytes) -> str:
                 return data.decode(enc)
             except UnicodeDecodeError as e:
                 raise Rejected("undecodable", f"{enc} with BOM: {e}") from None
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-        raise Rejected("binary", "NUL bytes and no Unicode byte-order mark")
+    text = None
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        # A file cut off inside its last character is UTF-8 all the same.
+        if e.reason == "unexpected end of data" and e.start >= len(data) - 3:
+            try:
+                text = data[: e.start].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+    if text is not None:
+        if _looks_binary(text):
+            raise Rejected("binary", "valid UTF-8 but mostly control characters")
+        return text
+    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+        raise Rejected("binary", "NUL bytes, not UTF-8 and no Unicode byte-order mark")
     matches = list(charset_normalizer.from_bytes(data))
     if not matches:
         raise Rejected("undecodable", "not UTF-8 and no encoding detected")
@@ -381,7 +396,8 @@ def _records_json(content: str) -> Iterator[tuple[int, Any]]:
 
 def _records_csv(content: str, limits: Limits) -> Iterator[tuple[int, Any]]:
     csv.field_size_limit(max(limits.max_record_chars * 4, 131072))
-    reader = csv.reader(io.StringIO(content, newline=""))
+    # strict: a broken quote is an error for that row, not a silent merge of rows.
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as e:
