@@ -46,5 +46,49 @@ def story_similarity_in_range(story_clusters: pd.DataFrame) -> AssetCheckResult:
     return AssetCheckResult(passed=bad == 0, metadata={"n_out_of_range": bad})
 
 
-ALL_CHECKS = [articles_unique_id, articles_text_not_empty, rejected_share, every_article_in_one_story,
+@asset_check(asset="article_overlap", blocking=True,
+             description="Containment, Jaccard and aligned shares are within [0, 1]; labels are known values.")
+def overlap_metrics_in_range(article_overlap: pd.DataFrame) -> AssetCheckResult:
+    cols = ["containment_a_in_b", "containment_b_in_a", "jaccard", "aligned_sentence_share_a", "aligned_sentence_share_b"]
+    bad = {c: int((~article_overlap[c].between(0, 1)).sum()) for c in cols}
+    bad["derivation"] = int((~article_overlap["derivation"].isin(["wholly", "partially", "non"])).sum())
+    bad["reuse_kind"] = int((~article_overlap["reuse_kind"].isin(["verbatim", "paraphrase", "mixed", "none"])).sum())
+    return AssetCheckResult(passed=sum(bad.values()) == 0, metadata={"n_bad_by_column": MetadataValue.json(bad)})
+
+
+def _offsets_outside(spans: pd.DataFrame, lengths: pd.Series, id_col: str, start: str, end: str) -> int:
+    n = spans[id_col].map(lengths)
+    return int((n.isna() | (spans[start] < 0) | (spans[end] > n) | (spans[start] >= spans[end])).sum())
+
+
+@asset_check(asset="reused_passages", additional_ins={"articles": AssetIn("articles")}, blocking=True,
+             description="Every passage's offsets lie within both articles' text, and the text is the slice.")
+def passage_offsets_valid(reused_passages: pd.DataFrame, articles: pd.DataFrame) -> AssetCheckResult:
+    lengths = articles.set_index("article_id")["text"].str.len()
+    bad = (_offsets_outside(reused_passages, lengths, "article_id", "char_start", "char_end")
+           + _offsets_outside(reused_passages, lengths, "source_article_id", "source_char_start", "source_char_end"))
+    text = articles.set_index("article_id")["text"]
+    mismatched = sum(text.get(r.article_id, "")[r.char_start:r.char_end] != r.text for r in reused_passages.itertuples())
+    return AssetCheckResult(passed=bad == 0 and mismatched == 0,
+                            metadata={"n_out_of_range": bad, "n_text_mismatch": int(mismatched)})
+
+
+@asset_check(asset="sentences", additional_ins={"articles": AssetIn("articles")}, blocking=True,
+             description="Every sentence's offsets lie within its article's text.")
+def sentence_offsets_valid(sentences: pd.DataFrame, articles: pd.DataFrame) -> AssetCheckResult:
+    lengths = articles.set_index("article_id")["text"].str.len()
+    bad = _offsets_outside(sentences, lengths, "article_id", "char_start", "char_end")
+    return AssetCheckResult(passed=bad == 0, metadata={"n_out_of_range": bad})
+
+
+@asset_check(asset="source_stats", description="Shares and originality are within [0, 1].")
+def source_stats_in_range(source_stats: pd.DataFrame) -> AssetCheckResult:
+    cols = ["derived_share", "originality"]
+    bad = {c: int((~source_stats[c].between(0, 1)).sum()) for c in cols}
+    first = source_stats["first_to_report_share"].dropna()
+    bad["first_to_report_share"] = int((~first.between(0, 1)).sum())
+    return AssetCheckResult(passed=sum(bad.values()) == 0, metadata={"n_bad_by_column": MetadataValue.json(bad)})
+
+
+ALL_CHECKS = [overlap_metrics_in_range, passage_offsets_valid, sentence_offsets_valid, source_stats_in_range, articles_unique_id, articles_text_not_empty, rejected_share, every_article_in_one_story,
               story_similarity_in_range]

@@ -6,6 +6,7 @@ import os
 
 from dagster import Definitions, in_process_executor
 
+from assets.automation import daily_refresh, raw_folder_sensor, refresh_job
 from assets.checks import ALL_CHECKS
 from assets.features import tfidf
 from assets.ingest import parse_articles, raw_files, sentences
@@ -31,7 +32,8 @@ def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str
 def build_definitions(raw_dir=None, warehouse_dir=None, lock_wait_seconds=None) -> Definitions:
     # In-process: one run is one process, so the warehouse lock held by the IO
     # manager spans the whole run, and tables are not copied between processes.
-    return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, resources=build_resources(raw_dir, warehouse_dir, lock_wait_seconds),
+    return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[refresh_job], schedules=[daily_refresh],
+                       sensors=[raw_folder_sensor], resources=build_resources(raw_dir, warehouse_dir, lock_wait_seconds),
                        executor=in_process_executor)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import warnings
 from typing import Any
 
 import pandas as pd
-from dagster import BetaWarning, DataVersion, Output
+from dagster import BetaWarning, DataVersion, MetadataValue, Output
 
 from assets.io_manager import CONTENT_HASH_KEY, SETTINGS_KEY
 from newsdag.storage import content_hash
@@ -14,7 +15,7 @@ from newsdag.storage import content_hash
 OWNERS = ["team:newsdag"]
 # SETTINGS_KEY: output metadata holding the JSON settings an asset was computed
 # with; the IO manager copies it into the Parquet footer as "newsdag.settings".
-__all__ = ["OWNERS", "SETTINGS_KEY", "table_output"]
+__all__ = ["OWNERS", "SETTINGS_KEY", "image_markdown", "table_output"]
 
 
 def table_output(df: pd.DataFrame, output_name: str = "result", metadata: dict[str, Any] | None = None) -> Output:
@@ -34,3 +35,8 @@ def table_output(df: pd.DataFrame, output_name: str = "result", metadata: dict[s
             data_version=DataVersion(digest),
             metadata={CONTENT_HASH_KEY: digest, **(metadata or {})},
         )
+
+
+def image_markdown(png: bytes, alt: str) -> MetadataValue:
+    """A PNG shown inline on the asset's page (markdown with a data URI)."""
+    return MetadataValue.md(f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})")

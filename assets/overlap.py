@@ -5,9 +5,10 @@ import json
 import pandas as pd
 from dagster import AssetIn, AssetOut, Config, MetadataValue, multi_asset
 
-from assets.outputs import OWNERS, SETTINGS_KEY, table_output
+from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
 from newsdag.features import load_tfidf
 from newsdag.outlets import source_overlap, source_stats
+from newsdag.plots import reuse_heatmap
 from newsdag.overlap import OverlapSettings, compute_overlap
 from newsdag.schemas import TABLES
 
@@ -76,6 +77,9 @@ def outlet_tables(article_overlap: pd.DataFrame, articles: pd.DataFrame, story_c
     stats = source_stats(article_overlap, articles, story_clusters)
     top = pairs[pairs.source_a != pairs.source_b].sort_values(["n_derived", "n_pairs"], ascending=False).head(10)
     yield table_output(pairs, "source_overlap", metadata={
+        "reuse_heatmap": image_markdown(reuse_heatmap(pairs), "outlet-by-outlet reuse heatmap"),
         "top_reuse": MetadataValue.md(top.to_markdown(index=False) if len(top) else "_(no reuse across outlets)_")})
+    derived_share = float((stats["derived_share"] * stats["n_articles"]).sum() / max(stats["n_articles"].sum(), 1))
     yield table_output(stats, "source_stats", metadata={
+        "share_derived_articles": MetadataValue.float(derived_share),
         "mean_originality": MetadataValue.float(float(stats["originality"].mean()) if len(stats) else 1.0)})

@@ -5,8 +5,9 @@ import json
 import pandas as pd
 from dagster import AssetExecutionContext, Config, MetadataValue, asset
 
-from assets.outputs import OWNERS, SETTINGS_KEY, table_output
+from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
 from newsdag.features import load_tfidf
+from newsdag.plots import reuse_heatmap, story_size_histogram, story_timeline
 from newsdag.schemas import TABLES
 from newsdag.stories import StorySettings, cluster_stories, summarise_stories
 
@@ -41,13 +42,16 @@ def story_clusters(config: StoryConfig, articles: pd.DataFrame, tfidf_features: 
         "n_singletons": MetadataValue.int(int((sizes == 1).sum())),
         "mean_story_size": MetadataValue.float(float(sizes.mean()) if len(sizes) else 0.0),
         "largest_story": MetadataValue.int(int(sizes.max()) if len(sizes) else 0),
+        "story_sizes": image_markdown(story_size_histogram(sizes), "story sizes"),
     })
 
 
 @asset(group_name=GROUP, description=TABLES["stories"].description, owners=OWNERS,
        kinds={"python", "pandas", "parquet"}, code_version="1")
 def stories(context: AssetExecutionContext, articles: pd.DataFrame, story_clusters: pd.DataFrame,
-            tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
+            tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame, source_overlap: pd.DataFrame):
+    """The story table for people. It also reads source_overlap, so that the
+    stories page shows who reused whom across these stories as a heatmap."""
     X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
     table = summarise_stories(articles, story_clusters, X, tfidf_vocabulary)
     top = table.sort_values(["n_articles", "story_id"], ascending=[False, True]).head(10)
@@ -56,6 +60,11 @@ def stories(context: AssetExecutionContext, articles: pd.DataFrame, story_cluste
         f"{r.first_published.date() if pd.notna(r.first_published) else 'undated'} |"
         for r in top.itertuples())
     return table_output(table, metadata={
+        "n_stories": MetadataValue.int(len(table)),
+        "mean_story_size": MetadataValue.float(float(table["n_articles"].mean()) if len(table) else 0.0),
+        "timeline": image_markdown(story_timeline(table), "largest stories over time"),
+        "story_sizes": image_markdown(story_size_histogram(table["n_articles"]), "story sizes"),
         "largest_stories": MetadataValue.md("| headline | articles | outlets | sources | first seen |\n|---|---|---|---|---|\n" + preview),
         "n_multi_source_stories": MetadataValue.int(int((table["n_sources"] > 1).sum())),
+        "reuse_heatmap": image_markdown(reuse_heatmap(source_overlap), "outlet-by-outlet reuse heatmap"),
     })

@@ -168,6 +168,22 @@ def _inside(path: Path, root_real: Path) -> bool:
         return False
 
 
+def raw_fingerprint(raw_root: Path) -> tuple[str, int]:
+    """A cheap fingerprint of the raw folder: SHA-256 over every file's relative
+    path, size and modification time (no file is read). Returns (hex digest,
+    number of files). Any new, changed, moved or deleted file changes it."""
+    h = hashlib.sha256()
+    n = 0
+    for path in _walk_files(Path(raw_root)):
+        try:
+            st = path.lstat()
+        except OSError:
+            continue
+        h.update(f"{path.relative_to(raw_root).as_posix()}\x1f{st.st_size}\x1f{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        n += 1
+    return h.hexdigest(), n
+
+
 # ----------------------------------------------------------------- decoding
 
 

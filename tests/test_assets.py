@@ -32,8 +32,12 @@ def graph_snapshot(d) -> dict:
             "has_description": bool(node.description),
         }
     return {"assets": out,
-            "schedules": sorted(s.name for s in d.schedules or []),
-            "sensors": sorted(s.name for s in d.sensors or [])}
+            "schedules": {s.name: {"cron": s.cron_schedule, "timezone": s.execution_timezone,
+                                   "default_status": s.default_status.value, "job": s.job_name}
+                          for s in d.schedules or []},
+            "sensors": {s.name: {"default_status": s.default_status.value, "jobs": sorted(j.name for j in s.jobs)}
+                        for s in d.sensors or []},
+            "executor": d.executor.name if d.executor else None}
 
 
 def test_definitions_load_and_match_the_snapshot():
@@ -109,7 +113,9 @@ def test_cli_runner_runs_checks_and_selection(raw_dir, tmp_path):
     assert sorted(a.asset for a in summary.assets) == sorted(TABLES)
     assert {name for name, passed, _ in summary.checks if passed} == {
         "articles:articles_unique_id", "articles:articles_text_not_empty", "rejected_inputs:rejected_share",
-        "story_clusters:every_article_in_one_story", "story_clusters:story_similarity_in_range"}
+        "story_clusters:every_article_in_one_story", "story_clusters:story_similarity_in_range",
+        "article_overlap:overlap_metrics_in_range", "reused_passages:passage_offsets_valid",
+        "sentences:sentence_offsets_valid", "source_stats:source_stats_in_range"}
     # A selection re-runs only what it names and reads the rest from the warehouse.
     again = materialize_assets(raw_dir, wh, "sentences")
     assert [a.asset for a in again.assets] == ["sentences"]

@@ -23,7 +23,7 @@ def test_cli_materializes_the_samples_end_to_end(tmp_path):
     out = proc.stdout
     for table in TABLES:
         assert f"{table} " in out and str(wh / table) in out
-    assert "succeeded" in out and "checks: 5 passed, 0 failed" in out
+    assert "succeeded" in out and "checks: 9 passed, 0 failed" in out
     assert (home / "dagster.yaml").read_text().count("enabled: false") == 1
 
     articles = pd.read_parquet(wh / "articles").set_index("raw_path")

@@ -1,0 +1,155 @@
+"""The UI as a person uses it: `make ui`'s server, the sensor, the asset graph and the stories page,
+driven in headless Chromium (Debian's chromium, through Playwright). Screenshots go to test-artifacts/ui/."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from newsdag.schemas import TABLES
+from tests.conftest import PROJECT_ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "ui"
+GROUPS = ["ingest", "features", "stories", "overlap"]
+BIN = os.path.dirname(sys.executable)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def graphql(base: str, query: str) -> dict:
+    req = urllib.request.Request(f"{base}/graphql", data=json.dumps({"query": query}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def runs(base: str) -> list[dict]:
+    q = "{ runsOrError { ... on Runs { results { runId status tags { key value } } } } }"
+    return graphql(base, q)["data"]["runsOrError"]["results"]
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(2)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def sensor_runs_succeeded(base: str) -> list[dict]:
+    return [r for r in runs(base) if r["status"] == "SUCCESS"
+            and any(t["key"] == "dagster/sensor_name" and t["value"] == "raw_folder_sensor" for t in r["tags"])]
+
+
+def settle(page) -> None:
+    """Wait until the page has no "Loading..." placeholders left (at most 20 s)."""
+    try:
+        page.wait_for_function("() => !document.body.innerText.includes('Loading...')", timeout=20000)
+    except Exception:  # noqa: BLE001 - a slow panel only makes the screenshot less pretty
+        pass
+    page.wait_for_timeout(500)
+
+
+@pytest.fixture
+def ui(tmp_path):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium package")
+    raw = tmp_path / "raw"
+    shutil.copytree(PROJECT_ROOT / "data" / "raw", raw)
+    home = tmp_path / "home"
+    port = free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "NEWSDAG_RAW_DIR": str(raw),
+           "NEWSDAG_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
+    subprocess.run([os.path.join(BIN, "newsdag"), "home"], env=env, check=True, capture_output=True)
+    log = open(tmp_path / "dagster-dev.log", "w")
+    # As `make ui` starts it, in a session of its own with SIGINT at its default,
+    # so that it can be stopped by its process id whatever happens.
+    proc = subprocess.Popen([os.path.join(BIN, "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"],
+                            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def up():
+            try:
+                return urllib.request.urlopen(f"{base}/server_info", timeout=5).status == 200
+            except OSError:
+                return False
+        wait_for(up, 120, "the UI to answer")
+        graphql(base, "mutation { setNuxSeen }")  # the onboarding modal would cover the screenshots
+        yield base, raw
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+            proc.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+        shutil.copy(tmp_path / "dagster-dev.log", ARTIFACTS / "dagster-dev.log") if ARTIFACTS.exists() else None
+
+
+@pytest.mark.e2e
+@pytest.mark.ui
+def test_ui_sensor_graph_and_stories_page(ui):
+    from playwright.sync_api import sync_playwright
+
+    base, raw = ui
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # The sensor ships running: the daemon materialises the samples by itself.
+    wait_for(lambda: sensor_runs_succeeded(base), 240, "the sensor's first run to succeed")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1800, "height": 1200})
+        page.goto(f"{base}/asset-groups", wait_until="networkidle")
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "global-lineage.png"))
+        seen = set()
+        for group in GROUPS:
+            page.goto(f"{base}/locations/newsdag/asset-groups/{group}/lineage", wait_until="networkidle")
+            settle(page)
+            page.screenshot(path=str(ARTIFACTS / f"group-{group}.png"))
+            seen |= {name for name in TABLES if page.locator(f'[data-tooltip="{name}"]').count() > 0}
+        assert seen == set(TABLES), f"asset nodes missing from the graph: {set(TABLES) - seen}"
+
+        page.goto(f"{base}/assets/stories", wait_until="networkidle")
+        settle(page)
+        page.screenshot(path=str(ARTIFACTS / "stories.png"))
+        body = page.inner_text("body")
+        for key in ["preview", "largest_stories", "timeline", "story_sizes", "n_stories", "mean_story_size"]:
+            assert key in body, key
+        assert "U.S. President Donald Trump" in body  # the preview's headline
+        row = page.locator("tr", has=page.get_by_text("reuse_heatmap", exact=True))
+        row.get_by_text("[Show Markdown]").click()
+        heatmap = page.locator('img[alt="outlet-by-outlet reuse heatmap"]')
+        heatmap.wait_for(timeout=15000)
+        assert heatmap.get_attribute("src").startswith("data:image/png;base64,")
+        assert heatmap.evaluate("img => img.naturalWidth") > 100
+        page.screenshot(path=str(ARTIFACTS / "stories-heatmap.png"))
+        browser.close()
+
+    # A new day's file arrives: the sensor starts another run by itself.
+    (raw / "newswire").mkdir()
+    (raw / "newswire" / "later.txt").write_text(
+        "date 2025-02-14 Ukraine and Russia agree to meet in Saudi Arabia, officials said on Thursday.\n\n"
+        "The talks follow calls between President Donald Trump and both leaders.")
+    wait_for(lambda: len(sensor_runs_succeeded(base)) >= 2, 240, "the sensor's run for the new file")
+    q = '{ assetOrError(assetKey: {path: ["articles"]}) { ... on Asset { assetMaterializations(limit: 1) { metadataEntries { label ... on IntMetadataEntry { intValue } } } } } }'
+    entries = graphql(base, q)["data"]["assetOrError"]["assetMaterializations"][0]["metadataEntries"]
+    assert {e["label"]: e.get("intValue") for e in entries}["dagster/row_count"] == 3
