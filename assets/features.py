@@ -3,28 +3,15 @@
 import json
 
 import pandas as pd
-from dagster import AssetOut, Config, MetadataValue, multi_asset
+from dagster import AssetOut, MetadataValue, multi_asset
 
 from assets.outputs import OWNERS, SETTINGS_KEY, table_output
+from assets.settings import settings_config
 from newsdag.features import TfidfSettings, document_text, features_table, fit_tfidf
 from newsdag.schemas import TABLES
 
 GROUP = "features"
-_D = TfidfSettings()
-
-
-class TfidfConfig(Config):
-    """TF-IDF vectoriser settings (defaults: newsdag.features.TfidfSettings)."""
-
-    ngram_max: int = _D.ngram_max
-    min_df: int = _D.min_df
-    max_df: float = _D.max_df
-    sublinear_tf: bool = _D.sublinear_tf
-    stop_words: str | None = _D.stop_words
-    max_features: int | None = _D.max_features
-
-    def settings(self) -> TfidfSettings:
-        return TfidfSettings(**self.model_dump())
+TfidfConfig = settings_config(TfidfSettings, "TfidfConfig")
 
 
 @multi_asset(

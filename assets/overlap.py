@@ -3,9 +3,10 @@
 import json
 
 import pandas as pd
-from dagster import AssetIn, AssetOut, Config, MetadataValue, multi_asset
+from dagster import AssetIn, AssetOut, MetadataValue, multi_asset
 
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
+from assets.settings import settings_config
 from newsdag.features import load_tfidf
 from newsdag.outlets import source_overlap, source_stats
 from newsdag.plots import reuse_heatmap
@@ -13,26 +14,7 @@ from newsdag.overlap import OverlapSettings, compute_overlap
 from newsdag.schemas import TABLES
 
 GROUP = "overlap"
-_D = OverlapSettings()
-
-
-class OverlapConfig(Config):
-    """Overlap settings (defaults: newsdag.overlap.OverlapSettings)."""
-
-    shingle_n: int = _D.shingle_n
-    min_passage_words: int = _D.min_passage_words
-    sentence_threshold: float = _D.sentence_threshold
-    k: int = _D.k
-    min_similarity: float = _D.min_similarity
-    window_days: float = _D.window_days
-    cross_story_similarity: float = _D.cross_story_similarity
-    wholly_threshold: float = _D.wholly_threshold
-    partially_threshold: float = _D.partially_threshold
-    verbatim_containment: float = _D.verbatim_containment
-    paraphrase_containment: float = _D.paraphrase_containment
-
-    def settings(self) -> OverlapSettings:
-        return OverlapSettings(**self.model_dump())
+OverlapConfig = settings_config(OverlapSettings, "OverlapConfig")
 
 
 def _out(name: str, kinds: set[str]) -> AssetOut:

@@ -3,29 +3,17 @@
 import json
 
 import pandas as pd
-from dagster import AssetExecutionContext, Config, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, asset
 
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
+from assets.settings import settings_config
 from newsdag.features import load_tfidf
 from newsdag.plots import reuse_heatmap, story_size_histogram, story_timeline
 from newsdag.schemas import TABLES
 from newsdag.stories import StorySettings, cluster_stories, summarise_stories
 
 GROUP = "stories"
-_D = StorySettings()
-
-
-class StoryConfig(Config):
-    """Story clustering settings (defaults: newsdag.stories.StorySettings)."""
-
-    k: int = _D.k
-    min_similarity: float = _D.min_similarity
-    window_days: float = _D.window_days
-    resolution: float = _D.resolution
-    seed: int = _D.seed
-
-    def settings(self) -> StorySettings:
-        return StorySettings(**self.model_dump())
+StoryConfig = settings_config(StorySettings, "StoryConfig")
 
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,

@@ -10,7 +10,7 @@ from assets.definitions import ALL_ASSETS, build_definitions, build_resources, d
 from assets.run import materialize_assets
 from newsdag.schemas import TABLES as SCHEMAS
 from newsdag.storage import read_kv_metadata, table_file
-from tests.conftest import jsonl, write
+from tests.conftest import PROJECT_ROOT, jsonl, write
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 TABLES = list(SCHEMAS)  # every table newsdag declares is an asset
@@ -133,3 +133,26 @@ def test_checks_fail_on_bad_data():
     assert not articles_text_not_empty(bad).passed
     good = pd.DataFrame({"article_id": ["a", "b"], "text": ["x", "y"]})
     assert articles_unique_id(good).passed and articles_text_not_empty(good).passed
+
+
+def test_run_config_reaches_the_assets_and_the_parquet_footer(tmp_path):
+    import dataclasses
+
+    from assets.features import TfidfConfig
+    from assets.overlap import OverlapConfig
+    from assets.stories import StoryConfig
+    from newsdag.features import TfidfSettings
+    from newsdag.overlap import OverlapSettings
+    from newsdag.stories import StorySettings
+
+    for config_cls, settings_cls in [(TfidfConfig, TfidfSettings), (StoryConfig, StorySettings), (OverlapConfig, OverlapSettings)]:
+        assert config_cls().settings() == settings_cls()  # same fields, same defaults
+        assert set(config_cls.model_fields) == {f.name for f in dataclasses.fields(settings_cls)}
+    wh = tmp_path / "wh"
+    run_config = {"ops": {"story_clusters": {"config": {"window_days": 0.0}}, "tfidf": {"config": {"ngram_max": 1}}}}
+    result = materialize(ALL_ASSETS, resources=build_resources(PROJECT_ROOT / "data" / "raw", wh),
+                         instance=DagsterInstance.ephemeral(), run_config=run_config)
+    assert result.success
+    assert json.loads(read_kv_metadata(table_file(wh, "story_clusters"))["settings"])["window_days"] == 0.0
+    assert json.loads(read_kv_metadata(table_file(wh, "tfidf_features"))["settings"])["ngram_max"] == 1
+    assert not pd.read_parquet(wh / "tfidf_vocabulary").term.str.contains(" ").any()
