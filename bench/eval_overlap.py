@@ -203,6 +203,15 @@ def run_clough(args) -> dict:
         "reuse_kind_by_level": pd.crosstab(df.level, df.reuse_kind).to_dict(orient="index"),
         "answers": df.round(4).to_dict(orient="records"),
     }
+    # A METER-style three-class view: cut and light revisions taken as wholly
+    # derived, heavy revisions as partially, non as non. This mapping is ours;
+    # the METER corpus itself (Clough et al. 2002: F1 0.664) is not available here.
+    from sklearn.metrics import f1_score
+
+    meter_truth = df["level"].map({"cut": "wholly", "light": "wholly", "heavy": "partially", "non": "non"})
+    out["meter_style_macro_f1"] = round(float(f1_score(meter_truth, df["derivation"], average="macro")), 4)
+    out["meter_style_f1_by_class"] = dict(zip(["non", "partially", "wholly"], np.round(
+        f1_score(meter_truth, df["derivation"], average=None, labels=["non", "partially", "wholly"]), 4).tolist()))
     return out
 
 
