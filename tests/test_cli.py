@@ -104,22 +104,31 @@ def test_a_second_run_waits_for_the_first_or_fails_clearly(tmp_path):
     assert proc.returncode != 0
     assert "is being written by run test-holder" in proc.stdout + proc.stderr
     assert not (wh / "articles").exists()
-    # Released after 3 s: a patient run waits, says so, then succeeds.
+    # A patient run waits and says so; once the holder lets go, it succeeds.
+    release = threading.Event()
     held = threading.Event()
 
     def hold():
         with warehouse_lock(wh, "slow-run"):
             held.set()
-            import time
-            time.sleep(3)
+            release.wait(timeout=120)
 
     t = threading.Thread(target=hold)
     t.start()
     held.wait()
-    proc = subprocess.run(cmd + ["--lock-wait", "60"], env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.Popen(cmd + ["--lock-wait", "120"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    output = []
+    for line in proc.stdout:
+        output.append(line)
+        if "waiting up to 120 s" in line:
+            assert "is being written by run slow-run" in line
+            release.set()
+    proc.wait(timeout=300)
+    release.set()
     t.join()
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "waiting up to 60 s" in proc.stdout + proc.stderr
+    assert proc.returncode == 0, "".join(output)
+    assert any("waiting up to 120 s" in line for line in output)
 
 
 @pytest.mark.e2e
