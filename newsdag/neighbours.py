@@ -13,16 +13,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-DAY_NS = 86_400 * 10**9
-
-
 def days_since_epoch(published: pd.Series) -> np.ndarray:
     """Publication times as float days since 1970 (NaN for undated), shape (n,)."""
-    ts = pd.to_datetime(published, utc=True)
-    out = np.full(len(ts), np.nan)
-    mask = ts.notna().to_numpy()
-    out[mask] = ts[mask].astype("int64").to_numpy() / DAY_NS
-    return out
+    ts = pd.Series(pd.to_datetime(published, utc=True))
+    # Subtracting the epoch, not casting to int64: a cast counts in the
+    # series' own unit (Parquet gives microseconds, pandas nanoseconds).
+    return ((ts - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def topk_neighbours(

@@ -51,7 +51,8 @@ class OverlapSettings:
     shingle_n: words per shingle for containment and Jaccard.
     min_passage_words: the shortest shared span reported as a passage.
     sentence_threshold: TF-IDF cosine at which two sentences align.
-    k, min_similarity, window_days: the candidate graph (as for stories).
+    k, min_similarity, window_days: the candidate graph (as for stories, but a
+        week wide: a rewrite may come days after its source).
     cross_story_similarity: pairs across story borders need at least this cosine.
     wholly_threshold, partially_threshold: a later article's reuse score at which
         it is wholly or partially derived (METER classes).
@@ -65,7 +66,7 @@ class OverlapSettings:
     sentence_threshold: float = 0.45
     k: int = 20
     min_similarity: float = 0.1
-    window_days: float = 1.0
+    window_days: float = 7.0
     cross_story_similarity: float = 0.5
     wholly_threshold: float = 0.25
     partially_threshold: float = 0.1

@@ -131,9 +131,11 @@ def test_candidate_pairs_grow_linearly_with_articles():
     assert large / small < 4 * 1.3  # 4x the articles, about 4x the pairs
 
 
-def test_days_since_epoch():
-    d = days_since_epoch(pd.Series([pd.Timestamp("1970-01-02", tz="UTC"), pd.NaT]))
-    assert d[0] == 1.0 and np.isnan(d[1])
+def test_days_since_epoch_whatever_the_unit():
+    s = pd.Series([pd.Timestamp("1970-01-02", tz="UTC"), pd.Timestamp("2025-01-01 12:00", tz="UTC"), pd.NaT])
+    for unit in ["ns", "us", "ms", "s"]:
+        d = days_since_epoch(s.dt.as_unit(unit))  # Parquet round trips give microseconds
+        assert d[0] == 1.0 and d[1] == 20089.5 and np.isnan(d[2]), unit
 
 
 # ---------------------------------------------------------------- scores

@@ -1,0 +1,167 @@
+"""Build a news stream of N articles from the real texts in ../shared/data, with its ground truth.
+
+    .venv/bin/python bench/generate_corpus.py 10000 /tmp/corpus10k [--seed 0]
+
+Each story starts with an original article published by an originating outlet:
+
+* a real article: an L2R original (BBC news and 20 other domains) or a
+  WikiRef220 document, headed by a UCI title; or
+* a composed article: 8 to 16 MSRP news sentences, for the volume a million
+  articles needs.
+
+Other outlets then carry the story within two days, each with its habit:
+
+* **wire copiers** paste the original (whole, or its first paragraphs):
+  planted verbatim reuse;
+* **rewriters** publish a paraphrase: the real GPT-3.5 or Llama-3 rewrite
+  for an L2R news original, else the original with each sentence swapped
+  for its MSRP paraphrase where one exists: planted paraphrase;
+* **originators** also write their own take on some stories: the story's
+  headline and a different set of sentences (same story, not derived).
+
+Written as a raw folder a user would have: one JSON Lines feed per outlet per
+day, and some originals as plain-text files under their outlet's folder
+(``<outlet>/<id>.txt``).
+``truth.parquet`` beside it has, for each article (by feed id): ``story``,
+``origin_id`` (the original it derives from, or null), ``reuse``
+(original / verbatim / paraphrase / own_take) and ``outlet``.
+Same seed, same corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import shared_data  # noqa: E402
+
+N_ORIGINATORS, N_COPIERS, N_REWRITERS = 10, 20, 20
+START = pd.Timestamp("2024-01-01", tz="UTC")
+
+
+def load_pools() -> dict:
+    d = shared_data()
+    l2r = d / "l2r-llm-rewrites"
+    news = json.loads((l2r / "NewsArticle" / "human.json").read_text())
+    rewrites = [json.loads((l2r / "NewsArticle" / f"{m}.json").read_text()) for m in ("GPT-3-Turbo", "Llama-3-70B")]
+    other = []
+    for domain in sorted(p.name for p in l2r.iterdir() if p.is_dir() and p.name != "NewsArticle"):
+        other += json.loads((l2r / domain / "human.json").read_text())
+    wiki = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((d / "wikiref220" / "files").iterdir())]
+    msrp = pd.read_csv(d / "msrp" / "msr_paraphrase_data.txt", sep="\t", quoting=csv.QUOTE_NONE, encoding="utf-8-sig")
+    pairs = pd.read_csv(d / "msrp" / "msr_paraphrase_train.txt", sep="\t", quoting=csv.QUOTE_NONE, encoding="utf-8-sig")
+    text_of = dict(zip(msrp["Sentence ID"], msrp["String"].astype(str)))
+    para = {}
+    for r in pairs[pairs["Quality"] == 1].itertuples():
+        a, b = text_of.get(r[2]), text_of.get(r[3])
+        if a and b:
+            para[a], para[b] = b, a
+    titles = pd.read_parquet(d / "uci-news-aggregator" / "newsCorpora.parquet", columns=["TITLE"])["TITLE"].tolist()
+    return {"news": news, "rewrites": rewrites, "other": other + wiki, "sentences": list(text_of.values()),
+            "paraphrase_of": para, "titles": titles}
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def generate(n: int, out: Path, seed: int = 0) -> pd.DataFrame:
+    rng = random.Random(seed)
+    pools = load_pools()
+    originators = [f"origin{i:02d}" for i in range(N_ORIGINATORS)]
+    copiers = [f"wire{i:02d}" for i in range(N_COPIERS)]
+    rewriters = [f"rewrite{i:02d}" for i in range(N_REWRITERS)]
+    n_days = max(7, n // 1500)  # about 1,500 articles a day
+    records: list[dict] = []
+    truth: list[dict] = []
+    story = 0
+    while len(records) < n:
+        story += 1
+        day = START + pd.Timedelta(days=rng.randrange(n_days), hours=rng.randrange(6, 18))
+        title = rng.choice(pools["titles"])
+        kind = rng.random()
+        news_idx = None
+        if kind < 0.1:
+            news_idx = rng.randrange(len(pools["news"]))
+            body = pools["news"][news_idx]
+        elif kind < 0.3:
+            body = rng.choice(pools["other"])
+        else:
+            body = " ".join(rng.sample(pools["sentences"], rng.randint(8, 16)))
+        origin_id = f"s{story}-0"
+        src = rng.choice(originators)
+        records.append({"id": origin_id, "source": src, "published": day, "title": title, "text": body})
+        truth.append({"id": origin_id, "story": story, "origin_id": None, "reuse": "original", "outlet": src})
+        # Followers: 0 to 12, more for some stories (wire stories travel far).
+        n_follow = min(rng.choice([0, 0, 1, 2, 3, 4, 6, 8, 12]), n - len(records))
+        for k in range(1, n_follow + 1):
+            when = day + pd.Timedelta(minutes=rng.randrange(10, 2 * 24 * 60))
+            r = rng.random()
+            fid = f"s{story}-{k}"
+            if r < 0.45:
+                outlet = rng.choice(copiers)
+                paras = paragraphs(body)
+                keep = paras if rng.random() < 0.6 or len(paras) < 2 else paras[: rng.randint(1, len(paras) - 1)]
+                text, reuse, origin = "\n\n".join(keep), "verbatim", origin_id
+            elif r < 0.85:
+                outlet = rng.choice(rewriters)
+                if news_idx is not None:
+                    text = rng.choice(pools["rewrites"])[news_idx]
+                else:
+                    sents = re.split(r"(?<=[.!?])\s+", body)
+                    text = " ".join(pools["paraphrase_of"].get(s, s) for s in sents)
+                reuse, origin = "paraphrase", origin_id
+            else:
+                outlet = rng.choice(originators)
+                text = " ".join(rng.sample(pools["sentences"], rng.randint(6, 12)))
+                text = f"{title}. {text}"
+                reuse, origin = "own_take", None
+            records.append({"id": fid, "source": outlet, "published": when, "title": title, "text": text})
+            truth.append({"id": fid, "story": story, "origin_id": origin, "reuse": reuse, "outlet": outlet})
+    write_raw(records, truth, out)
+    t = pd.DataFrame(truth)
+    t.to_parquet(out / "truth.parquet", index=False)
+    return t
+
+
+def write_raw(records: list[dict], truth: list[dict], out: Path) -> None:
+    raw = out / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    feeds: dict[tuple[str, str], list[str]] = {}
+    for i, (r, t) in enumerate(zip(records, truth)):
+        # Every 20th original as a plain-text file (its date line has no time
+        # of day, which only moves an original earlier: the truth holds).
+        if i % 20 == 19 and t["reuse"] == "original":
+            (raw / r["source"]).mkdir(exist_ok=True)
+            (raw / r["source"] / f"{r['id']}.txt").write_text(
+                f"date {r['published'].date()} {r['text']}", encoding="utf-8")
+            continue
+        key = (r["source"], str(r["published"].date()))
+        feeds.setdefault(key, []).append(json.dumps({**r, "published": r["published"].isoformat()}, ensure_ascii=False))
+    for (source, day), lines in sorted(feeds.items()):
+        (raw / "feeds" / day).mkdir(parents=True, exist_ok=True)
+        (raw / "feeds" / day / f"{source}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    truth = generate(args.n, args.out, args.seed)
+    print(f"{len(truth)} articles, {truth['story'].nunique()} stories -> {args.out}")
+    print(truth["reuse"].value_counts().to_string())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Throughput, memory and quality of the real asset graph on generated corpora,
+side by side with the pipeline a user would write by hand.
+
+    .venv/bin/python bench/run_bench.py --sizes 10000            # what `make bench` runs
+    .venv/bin/python bench/run_bench.py --sizes 10000 20000 --hand 10000 20000
+
+Each size runs in a fresh subprocess (so peak memory is that run's alone):
+generate_corpus.py writes the raw folder, Dagster's materialize() runs every
+asset over it, and the script reports per-stage wall time (Dagster step
+stats), articles/s, raw MB/s, peak RSS, story B-cubed F1 against the planted
+stories, and how many planted copies and rewrites were traced to their
+original. The hand-written pipeline (scikit-learn TfidfVectorizer, all-pairs
+cosine_similarity, AgglomerativeClustering with average linkage on the full
+distance matrix) runs on the same texts at the sizes given with --hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import PROJECT_ROOT, git_commit, machine, peak_rss_mib, save_results  # noqa: E402
+
+STAGES = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf": ["tfidf"],
+          "clustering": ["story_clusters", "stories"], "overlap": ["overlap", "outlet_tables"]}
+
+
+def one_run(n: int, seed: int) -> dict:
+    """Generate, materialise and score one corpus of ``n`` articles (in this process)."""
+    from dagster import DagsterInstance, materialize
+
+    from assets.definitions import ALL_ASSETS, build_resources
+    from bench.generate_corpus import generate
+    from newsdag.evaluate import bcubed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        truth = generate(n, out, seed)
+        raw = out / "raw"
+        raw_bytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
+        wh = out / "wh"
+        t0 = time.perf_counter()
+        with DagsterInstance.ephemeral() as instance:
+            result = materialize(ALL_ASSETS, resources=build_resources(raw, wh), instance=instance)
+            assert result.success
+            steps = {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(result.run_id)}
+        seconds = time.perf_counter() - t0
+        articles = pd.read_parquet(wh / "articles", columns=["article_id", "external_id", "raw_path"])
+        # Plain-text files carry no feed id: their file name is the id.
+        articles["gid"] = articles["external_id"].fillna(articles["raw_path"].str.rsplit("/", n=1).str[-1].str[:-4])
+        clusters = pd.read_parquet(wh / "story_clusters")
+        got = articles.merge(clusters, on="article_id")
+        t = truth.set_index("id")
+        f1 = bcubed(got["story_id"], got["gid"].map(t["story"]))[2]
+        overlap = pd.read_parquet(wh / "article_overlap", columns=["article_a", "article_b", "origin_article_id", "derivation"])
+        id_of = dict(zip(articles["gid"], articles["article_id"]))
+        pairs = {}
+        for r in overlap.itertuples(index=False):
+            pairs[(r.article_a, r.article_b)] = pairs[(r.article_b, r.article_a)] = r
+        traced = {}
+        for kind in ["verbatim", "paraphrase"]:
+            sel = truth[truth["reuse"] == kind]
+            ok = 0
+            for d, o in zip(sel["id"], sel["origin_id"]):
+                r = pairs.get((id_of.get(d), id_of.get(o)))
+                ok += r is not None and r.origin_article_id == id_of.get(o) and r.derivation != "non"
+            traced[kind] = round(ok / max(len(sel), 1), 4)
+    stage_seconds = {k: round(sum(steps.get(s, 0.0) for s in v), 2) for k, v in STAGES.items()}
+    return {"n_articles": n, "raw_mb": round(raw_bytes / 1e6, 1), "seconds_end_to_end": round(seconds, 1),
+            "articles_per_second": round(n / seconds, 1), "raw_mb_per_second": round(raw_bytes / 1e6 / seconds, 2),
+            "seconds_by_stage": stage_seconds,
+            "articles_per_second_by_stage": {k: round(n / v, 1) if v else None for k, v in stage_seconds.items()},
+            "peak_rss_mib": round(peak_rss_mib()), "story_bcubed_f1": round(f1, 4),
+            "traced_to_origin_and_derived": traced, "n_pairs": len(overlap)}
+
+
+def hand_pipeline(n: int, seed: int) -> dict:
+    """The pipeline a user would write: TF-IDF, all-pairs cosine, average-linkage agglomerative."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from bench.generate_corpus import generate
+    from newsdag.evaluate import bcubed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = generate(n, Path(tmp), seed)
+        texts = []
+        for p in sorted((Path(tmp) / "raw").rglob("*")):
+            if p.suffix == ".jsonl":
+                texts += [(r["id"], r["title"] + "\n\n" + r["text"]) for r in map(json.loads, p.read_text().splitlines())]
+            elif p.suffix == ".txt":
+                texts.append((p.stem, p.read_text()))
+    ids, docs = zip(*texts)
+    y = truth.set_index("id").loc[list(ids), "story"].to_numpy()
+    t0 = time.perf_counter()
+    X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(docs)
+    D = 1.0 - cosine_similarity(X)
+    np.clip(D, 0, 2, out=D)
+    t_sim = time.perf_counter() - t0
+    best = None
+    for thr in [0.6, 0.8, 0.9]:  # the best threshold on the planted truth: the hand pipeline's best case
+        t1 = time.perf_counter()
+        lab = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                      distance_threshold=thr).fit_predict(D)
+        t_fit = time.perf_counter() - t1
+        f1 = bcubed(lab, y)[2]
+        if best is None or f1 > best["story_bcubed_f1"]:
+            best = {"distance_threshold": thr, "story_bcubed_f1": round(f1, 4),
+                    "seconds_clustering": round(t_sim + t_fit, 1)}
+    return {"n_articles": n, **best, "peak_rss_mib": round(peak_rss_mib())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
+    parser.add_argument("--hand", type=int, nargs="*", default=[], help="sizes for the hand-written pipeline")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--hand-one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_run(args.one, args.seed)))
+        return
+    if args.hand_one:
+        print(json.dumps(hand_pipeline(args.hand_one, args.seed)))
+        return
+    runs, hand = [], []
+    for n in args.sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(out.stderr[-3000:])
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(json.dumps(runs[-1]), flush=True)
+    for n in args.hand:
+        out = subprocess.run([sys.executable, __file__, "--hand-one", str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
+                             capture_output=True, text=True)
+        hand.append(json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0
+                    else {"n_articles": n, "failed": out.stderr[-500:]})
+        print(json.dumps(hand[-1]), flush=True)
+    payload = {"command": " ".join(["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
+               "runs": runs, "hand_written": hand}
+    name = "bench_" + "_".join(str(n) for n in args.sizes)
+    print(f"wrote {save_results(name, payload)}")
+
+
+if __name__ == "__main__":
+    main()
