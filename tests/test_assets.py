@@ -5,8 +5,7 @@ from pathlib import Path
 import pandas as pd
 from dagster import AssetKey, DagsterInstance, materialize
 
-from assets.checks import ALL_CHECKS
-from assets.definitions import ALL_ASSETS, build_definitions, build_resources, defs
+from assets.definitions import ALL_ASSETS, build_resources, defs
 from assets.run import materialize_assets
 from newsdag.schemas import TABLES as SCHEMAS
 from newsdag.storage import read_kv_metadata, table_file

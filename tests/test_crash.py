@@ -1,6 +1,5 @@
 """Crash consistency and determinism of whole runs, in fresh processes."""
 
-import json
 import os
 import random
 import signal
@@ -91,7 +90,7 @@ def test_sigkill_at_random_moments_never_leaves_a_broken_table(corpus, tmp_path)
     watcher.start()
     rng = random.Random(20)
     kills = 0
-    for trial in range(20):
+    for _trial in range(20):
         proc = run_cli(corpus, wh, tmp_path / "home", wait=False)
         time.sleep(rng.uniform(0.2, full_run * 0.9))
         if proc.poll() is None:
