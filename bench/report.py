@@ -1,0 +1,131 @@
+"""Render the tables of bench/RESULTS.md from the recorded results in bench/results/*.json.
+
+    .venv/bin/python bench/report.py > /tmp/tables.md
+
+Every figure in RESULTS.md's tables comes from a results file written by the
+benchmark or evaluation that measured it; this script only formats them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def load(name: str) -> dict | None:
+    p = RESULTS / f"{name}.json"
+    return json.loads(p.read_text()) if p.exists() else None
+
+
+def header(r: dict) -> str:
+    return f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']} · {r['seconds_total']:.0f} s, peak RSS {r['peak_rss_mib']} MiB"
+
+
+def stories() -> list[str]:
+    out = []
+    w = load("stories_uci-weeks")
+    if w:
+        out += ["### UCI News Aggregator, week by week", "", header(w), "",
+                "| week | split | articles | stories | ours, 0-day window (P / R / F1) | ours, 1-day window (default) F1 | connected components (best threshold) | Louvain top-10 | average linkage top-20 | our seconds (0-day) |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in w["result"]["weeks"]:
+            o0, o1, b = r["ours_window0"], r["ours_window1"], r["baselines_window0"]
+            out.append(f"| {r['week']} | {r['split']} | {r['n_articles']:,} | {r['n_stories']:,} | "
+                       f"{o0['bcubed_precision']:.3f} / {o0['bcubed_recall']:.3f} / **{o0['bcubed_f1']:.3f}** | {o1['bcubed_f1']:.3f} | "
+                       f"{b['connected_components_best_threshold']['bcubed_f1']:.3f} | {b['louvain_top10']['bcubed_f1']:.3f} | "
+                       f"{b['average_linkage_top20']['bcubed_f1']:.3f} | {o0['seconds_end_to_end']} |")
+        out += ["", "Mean B-cubed F1 over weeks:", "", "| split | weeks | ours 0-day | ours 1-day | connected components | Louvain | average linkage |", "|---|---|---|---|---|---|---|"]
+        for split, m in w["result"]["mean_over_weeks"].items():
+            out.append(f"| {split} | {m['n_weeks']} | **{m['ours_window0_bcubed_f1']:.3f}** | {m['ours_window1_bcubed_f1']:.3f} | "
+                       f"{m['connected_components_best_threshold_bcubed_f1']:.3f} | {m['louvain_top10_bcubed_f1']:.3f} | {m['average_linkage_top20_bcubed_f1']:.3f} |")
+        out.append("")
+    a = load("stories_uci-all")
+    if a:
+        out += ["### UCI News Aggregator, the whole set in one run", "", header(a), "",
+                "| window | articles | B-cubed P / R / F1 | pairwise F1 | NMI | ARI | stories found / gold | seconds end to end | seconds by step | peak RSS so far (MiB) |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for k, v in a["result"].items():
+            if k.startswith("ours_"):
+                out.append(f"| {k.removeprefix('ours_window')} days | {v['n_items']:,} | {v['bcubed_precision']:.3f} / {v['bcubed_recall']:.3f} / **{v['bcubed_f1']:.3f}** | "
+                           f"{v['pairwise_f1']:.3f} | {v['nmi']:.3f} | {v['ari']:.3f} | {v['n_clusters']:,} / {v['n_classes']:,} | {v['seconds_end_to_end']} | "
+                           f"{', '.join(f'{s} {t}' for s, t in v['seconds_by_step'].items())} | {v['peak_rss_mib_so_far']} |")
+        out.append("")
+    wr = load("stories_wikiref")
+    if wr:
+        r = wr["result"]
+        o = r["ours_default"]
+        out += ["### WikiRef220", "", header(wr), "",
+                "| method | B-cubed P / R / F1 | NMI | ARI | clusters / labels |", "|---|---|---|---|---|",
+                f"| ours (defaults) | {o['bcubed_precision']:.3f} / {o['bcubed_recall']:.3f} / **{o['bcubed_f1']:.3f}** | {o['nmi']:.3f} | {o['ari']:.3f} | {o['n_clusters']} / {o['n_classes']} |"]
+        for b, v in r["baselines"].items():
+            out.append(f"| {b.replace('_', ' ')} | F1 {v['bcubed_f1']:.3f} | | | |")
+        out += ["", f"On the five main topics only (the 185 documents outside the noise topics), our B-cubed F1 is {r['ours_default_main_topics_only']['bcubed_f1']:.3f}.", ""]
+    return out
+
+
+def overlap() -> list[str]:
+    r = load("overlap_all")
+    if not r:
+        return []
+    l2r, cl, ms = r["result"]["l2r"], r["result"]["clough"], r["result"]["msrp"]
+    out = ["### L2R: BBC originals and their LLM rewrites", "", header(r), "",
+           "| rewrites | pair compared | origin_article_id is the original | labelled derived (wholly + partially) | wholly | reuse_kind | strongest source is the original | baseline: 3-gram containment finds the original |",
+           "|---|---|---|---|---|---|---|---|"]
+    for m in ["gpt35", "llama3"]:
+        v = l2r[m]
+        out.append(f"| {m} | {v['pair_found']}/200 | **{v['origin_is_original']}/200** | **{v['labelled_derived']}/200** | {v['labelled_wholly']}/200 | "
+                   f"{', '.join(f'{k} {n}' for k, n in sorted(v['reuse_kind'].items()))} | {v['strongest_source_is_original']}/200 | {v['baseline_trigram_containment_finds_original']}/200 |")
+    out += ["", f"Unrelated pairs compared (two different originals, or a rewrite and another original): {l2r['unrelated_pairs_compared']}; labelled derived: {l2r['unrelated_pairs_labelled_derived']}. End to end: {l2r['seconds_end_to_end']} s for 600 articles.", "",
+            "### Clough & Stevenson: graded text reuse", "",
+            "| measure | ours | baseline: word 3-gram containment |", "|---|---|---|",
+            f"| Spearman with the level (cut > light > heavy > non) | **{cl['spearman_ours_reuse']:.3f}** | {cl['spearman_baseline_trigram_containment']:.3f} |",
+            f"| accuracy, derived vs non (95 answers) | **{cl['accuracy_derived_vs_non_ours']:.3f}** | {cl['accuracy_derived_vs_non_baseline_best_threshold']:.3f} (threshold {cl['baseline_best_threshold']} chosen on these labels) |",
+            f"| heavy (paraphrased) answers found derived | {cl['heavy_detected_ours']}/{cl['heavy_answers']} | {cl['heavy_detected_baseline_best_threshold']}/{cl['heavy_answers']} |",
+            f"| non answers wrongly called derived | {cl['non_falsely_derived_ours']}/38 | {cl['non_falsely_derived_baseline']}/38 |",
+            f"| METER-style three classes, macro F1 (cut, light = wholly; heavy = partially; non) | {cl['meter_style_macro_f1']:.3f} (wholly {cl['meter_style_f1_by_class']['wholly']:.3f}, partially {cl['meter_style_f1_by_class']['partially']:.3f}, non {cl['meter_style_f1_by_class']['non']:.3f}) | |",
+            "", "Mean scores by level:", "", "| level | reuse score | containment | aligned share |", "|---|---|---|---|"]
+    for level in ["cut", "light", "heavy", "non"]:
+        v = cl["mean_by_level"][level]
+        out.append(f"| {level} | {v['ours_reuse']:.3f} | {v['ours_containment']:.3f} | {v['ours_aligned_share']:.3f} |")
+    out += ["", f"Pairs compared: {cl['pairs_found']}/95, origin = the Wikipedia source: {cl['origin_is_source']}/95.", "",
+            "### MSRP: sentence paraphrase", "",
+            "| similarity | ROC-AUC (4,076 train pairs) |", "|---|---|",
+            f"| ours: stemmed-word TF-IDF cosine (the `sentence_alignments` similarity) | **{ms['roc_auc_sentence_alignment_similarity']:.4f}** |",
+            f"| plain word TF-IDF cosine | {ms['roc_auc_baseline_tfidf_unigrams']:.4f} |",
+            f"| the article vectoriser's settings (uni+bigrams, stop words removed) | {ms['roc_auc_baseline_article_tfidf_settings']:.4f} |",
+            "", f"Best-F1 threshold on MSRP: {ms['best_f1_threshold']} (F1 {ms['best_f1']:.3f}); the alignment threshold is 0.45.", ""]
+    return out
+
+
+def bench() -> list[str]:
+    out = []
+    for p in sorted(RESULTS.glob("bench_*.json")):
+        r = json.loads(p.read_text())
+        out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", "",
+                "| articles | raw MB | end to end s | articles/s | raw MB/s | parse / tfidf / clustering / overlap s | peak RSS MiB | story B-cubed F1 | copies traced | rewrites traced |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
+        for v in r["runs"]:
+            s = v["seconds_by_stage"]
+            out.append(f"| {v['n_articles']:,} | {v['raw_mb']} | {v['seconds_end_to_end']} | {v['articles_per_second']} | {v['raw_mb_per_second']} | "
+                       f"{s['parse']} / {s['tfidf']} / {s['clustering']} / {s['overlap']} | {v['peak_rss_mib']} | {v['story_bcubed_f1']:.3f} | "
+                       f"{v['traced_to_origin_and_derived']['verbatim']:.3f} | {v['traced_to_origin_and_derived']['paraphrase']:.3f} |")
+        if r["hand_written"]:
+            out += ["", "Hand-written pipeline (TfidfVectorizer, all-pairs cosine_similarity, AgglomerativeClustering average linkage, best threshold on the truth):", "",
+                    "| articles | seconds (TF-IDF + similarities + clustering) | story B-cubed F1 | peak RSS MiB |", "|---|---|---|---|"]
+            for v in r["hand_written"]:
+                if "failed" in v:
+                    out.append(f"| {v['n_articles']:,} | failed: {v['failed'][-120:]} | | |")
+                else:
+                    out.append(f"| {v['n_articles']:,} | {v['seconds_clustering']} | {v['story_bcubed_f1']:.3f} | {v['peak_rss_mib']} |")
+        out.append("")
+    return out
+
+
+if __name__ == "__main__":
+    section = sys.argv[1] if len(sys.argv) > 1 else "all"
+    parts = {"stories": stories, "overlap": overlap, "bench": bench}
+    for name, fn in parts.items():
+        if section in ("all", name):
+            print("\n".join(fn()))
