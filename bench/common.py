@@ -101,3 +101,13 @@ def save_results(name: str, payload: dict) -> Path:
 
 def read_table(warehouse: Path, table: str) -> pd.DataFrame:
     return pd.read_parquet(warehouse / table)
+
+
+def run_recorded(script: str, name: str, fn) -> Path:
+    """Run ``fn()`` and save its result as bench/results/<name>.json with the
+    command line, machine, commit, wall time and peak memory. Returns the path."""
+    with Timer() as t:
+        result = fn()
+    payload = {"command": " ".join([script] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
+               "seconds_total": round(t.seconds, 1), "peak_rss_mib": round(peak_rss_mib()), "result": result}
+    return save_results(name, payload)

@@ -29,7 +29,7 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Timer, git_commit, machine, peak_rss_mib, save_results, shared_data, write_jsonl  # noqa: E402
+from bench.common import Timer, run_recorded, shared_data, write_jsonl  # noqa: E402
 from newsdag.overlap import containment, ngram_hashes, reuse_score, tokenize  # noqa: E402
 from newsdag.text import normalise_text  # noqa: E402
 
@@ -263,16 +263,14 @@ def main() -> None:
     args = parser.parse_args()
     runs = {"l2r": run_l2r, "clough": run_clough, "msrp": run_msrp}
     todo = list(runs) if args.what == "all" else [args.what]
-    results = {}
-    with Timer() as t:
+    def run_all() -> dict:
+        results = {}
         for name in todo:
             results[name] = runs[name](args)
             print(name, json.dumps(results[name], indent=1, default=str), flush=True)
-    payload = {"command": " ".join(["bench/eval_overlap.py"] + sys.argv[1:]), "machine": machine(),
-               "commit": git_commit(), "seconds_total": round(t.seconds, 1), "peak_rss_mib": round(peak_rss_mib()),
-               "result": results}
-    path = save_results(f"overlap_{args.what}{args.tag}", payload)
-    print(f"wrote {path}")
+        return results
+
+    print(f"wrote {run_recorded('bench/eval_overlap.py', f'overlap_{args.what}{args.tag}', run_all)}")
 
 
 if __name__ == "__main__":

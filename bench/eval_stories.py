@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import connected_components
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    Timer, git_commit, machine, materialize_stories, peak_rss_mib, read_table, save_results, shared_data, write_jsonl,
+    Timer, materialize_stories, peak_rss_mib, read_table, run_recorded, shared_data, write_jsonl,
 )
 from newsdag.evaluate import bcubed, score_clustering  # noqa: E402
 from newsdag.features import load_tfidf  # noqa: E402
@@ -123,6 +123,18 @@ def average_linkage(X, days, y, window_days) -> dict:
 # ------------------------------------------------------------------ runs
 
 
+def run_and_score_uci(raw: Path, wh: Path, gold: pd.Series, window: float) -> tuple[dict, dict]:
+    """Materialise up to story_clusters with ``window_days=window`` and score
+    against ``gold`` (feed id -> story). Returns (rounded scores with the
+    end-to-end seconds, seconds by step)."""
+    with Timer() as t:
+        steps = materialize_stories(raw, wh, story_config={"window_days": window})
+    got = scored_clusters(wh)
+    s = score_clustering(got["story_id"], gold.loc[got["external_id"]].to_numpy())
+    scores = {k: round(v, 4) if isinstance(v, float) else v for k, v in s.as_dict().items()}
+    return {**scores, "seconds_end_to_end": round(t.seconds, 1)}, steps
+
+
 def run_uci_weeks(args) -> dict:
     df = load_uci()
     weeks = sorted(df["week"].unique())
@@ -138,13 +150,8 @@ def run_uci_weeks(args) -> dict:
             row = {"week": str(week), "split": "tune" if pd.Timestamp(week).month in TUNING_MONTHS else "check",
                    "n_articles": len(part), "n_stories": int(part["STORY"].nunique())}
             for window in args.windows:
-                with Timer() as t:
-                    steps = materialize_stories(raw, wh, story_config={"window_days": window})
-                got = scored_clusters(wh)
-                s = score_clustering(got["story_id"], gold.loc[got["external_id"]].to_numpy())
-                row[f"ours_window{window:g}"] = {**{k: round(v, 4) if isinstance(v, float) else v for k, v in s.as_dict().items()},
-                                                 "seconds_end_to_end": round(t.seconds, 1),
-                                                 "seconds_story_clusters": steps.get("story_clusters")}
+                scores, steps = run_and_score_uci(raw, wh, gold, window)
+                row[f"ours_window{window:g}"] = {**scores, "seconds_story_clusters": steps.get("story_clusters")}
             if not args.no_baselines:
                 by_article = scored_clusters(wh).set_index("article_id")["external_id"].map(gold)
                 row["baselines_window0"] = baselines(wh, by_article, 0.0)
@@ -182,12 +189,8 @@ def run_uci_all(args) -> dict:
         raw, wh = Path(tmp) / "raw", Path(tmp) / "wh"
         uci_raw(df, raw)
         for window in args.windows:
-            with Timer() as t:
-                steps = materialize_stories(raw, wh, story_config={"window_days": window})
-            got = scored_clusters(wh)
-            s = score_clustering(got["story_id"], gold.loc[got["external_id"]].to_numpy())
-            out[f"ours_window{window:g}"] = {**{k: round(v, 4) if isinstance(v, float) else v for k, v in s.as_dict().items()},
-                                             "seconds_end_to_end": round(t.seconds, 1), "seconds_by_step": steps,
+            scores, steps = run_and_score_uci(raw, wh, gold, window)
+            out[f"ours_window{window:g}"] = {**scores, "seconds_by_step": steps,
                                              "peak_rss_mib_so_far": round(peak_rss_mib())}
             print(window, out[f"ours_window{window:g}"], flush=True)
     return out
@@ -228,13 +231,8 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, help="only the first N weeks (quick runs)")
     parser.add_argument("--no-baselines", action="store_true")
     args = parser.parse_args()
-    with Timer() as t:
-        result = {"uci-weeks": run_uci_weeks, "uci-all": run_uci_all, "wikiref": run_wikiref}[args.what](args)
-    payload = {"command": " ".join(["bench/eval_stories.py"] + sys.argv[1:]), "machine": machine(),
-               "commit": git_commit(), "seconds_total": round(t.seconds, 1), "peak_rss_mib": round(peak_rss_mib()),
-               "result": result}
-    path = save_results(f"stories_{args.what}", payload)
-    print(f"wrote {path}")
+    run = {"uci-weeks": run_uci_weeks, "uci-all": run_uci_all, "wikiref": run_wikiref}[args.what]
+    print(f"wrote {run_recorded('bench/eval_stories.py', f'stories_{args.what}', lambda: run(args))}")
 
 
 if __name__ == "__main__":
