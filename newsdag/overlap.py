@@ -199,9 +199,15 @@ def align_sentences(Sa: sp.csr_matrix, Sb: sp.csr_matrix) -> tuple[np.ndarray, n
     cosines (float32), shapes (n_a,) and (n_b,). Ties go to the earlier sentence.
     """
     if Sa.shape[0] == 0 or Sb.shape[0] == 0:
-        return (np.zeros(Sa.shape[0], np.int64), np.zeros(Sa.shape[0], np.float32),
-                np.zeros(Sb.shape[0], np.int64), np.zeros(Sb.shape[0], np.float32))
-    M = (Sa @ Sb.T).toarray()
+        return best_matches(np.zeros((Sa.shape[0], Sb.shape[0]), np.float32))
+    return best_matches((Sa @ Sb.T).toarray())
+
+
+def best_matches(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`align_sentences` from the (n_a, n_b) matrix of sentence cosines."""
+    if M.shape[0] == 0 or M.shape[1] == 0:
+        return (np.zeros(M.shape[0], np.int64), np.zeros(M.shape[0], np.float32),
+                np.zeros(M.shape[1], np.int64), np.zeros(M.shape[1], np.float32))
     best_b = M.argmax(axis=1)
     best_a = M.argmax(axis=0)
     return best_b, M[np.arange(M.shape[0]), best_b].astype(np.float32), best_a, M[best_a, np.arange(M.shape[1])].astype(np.float32)
@@ -238,6 +244,26 @@ def reuse_score(containment_of_derived: float, aligned_share_of_derived: float) 
 # ------------------------------------------------------------------ the tables
 
 
+def _pairs_with_sentence_cosines(pairs: pd.DataFrame, rows_of: list, blocks: list, S: sp.csr_matrix):
+    """Yield (i, j, cosine, M) for each pair, M being the dense (n_i, n_j)
+    matrix of sentence cosines. Pairs come sorted by i: one sparse product per
+    article against all its partners' sentences, not one per pair."""
+    pi, pj, pc = pairs["i"].to_numpy(), pairs["j"].to_numpy(), pairs["cosine"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]]) if len(pi) else np.array([], dtype=np.int64)
+    for g0, g1 in zip(starts, np.r_[starts[1:], len(pi)].astype(np.int64)):
+        i = pi[g0]
+        js = pj[g0:g1]
+        sizes = np.array([len(rows_of[j]) for j in js], dtype=np.int64)
+        offsets = np.r_[0, np.cumsum(sizes)]
+        if len(rows_of[i]) and offsets[-1]:
+            partner_rows = np.concatenate([rows_of[j] for j in js])
+            M = (blocks[i] @ S[partner_rows].T).toarray()
+        else:
+            M = np.zeros((len(rows_of[i]), offsets[-1]), dtype=np.float32)
+        for k, j in enumerate(js):
+            yield i, j, pc[g0 + k], M[:, offsets[k] : offsets[k + 1]]
+
+
 def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
                     settings: OverlapSettings = OverlapSettings()
                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -268,13 +294,17 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: p
     S = sentence_vectors(sents["text"])
     sent_rows = sents.groupby("article_id", sort=False).indices
     sent_idx = sents["sent_idx"].to_numpy()
+    no_rows = np.array([], dtype=np.int64)
+    # Each article's sentence rows and their vectors, sliced once: per-pair
+    # sparse slicing was the largest cost of this loop.
+    rows_of = [sent_rows.get(a_id, no_rows) for a_id in ids]
+    blocks = [S[r[0] : r[-1] + 1] if len(r) else S[:0] for r in rows_of]
 
     rows, passages, alignments = [], [], []
-    for i, j, cos in zip(pairs["i"].to_numpy(), pairs["j"].to_numpy(), pairs["cosine"].to_numpy()):
+    for i, j, cos, M in _pairs_with_sentence_cosines(pairs, rows_of, blocks, S):
         c_ij, c_ji, jac = containment(shingles[i], shingles[j])
-        ri = sent_rows.get(ids[i], np.array([], dtype=np.int64))
-        rj = sent_rows.get(ids[j], np.array([], dtype=np.int64))
-        best_j, sim_i, best_i, sim_j = align_sentences(S[ri], S[rj])
+        ri, rj = rows_of[i], rows_of[j]
+        best_j, sim_i, best_i, sim_j = best_matches(M)
         share_i = float((sim_i >= settings.sentence_threshold).mean()) if len(sim_i) else 0.0
         share_j = float((sim_j >= settings.sentence_threshold).mean()) if len(sim_j) else 0.0
         found = shared_passages(anchors[i], anchors[j], settings.min_passage_words)
