@@ -81,13 +81,15 @@ def normalise_paragraphs(raw: str) -> list[str]:
     one space, and glued quotes and sentences are separated. Contractions and
     possessives are kept. Returns the non-empty paragraphs, in order.
     """
-    if not raw.isascii():
-        raw = ftfy.fix_text(raw)
-        raw = unicodedata.normalize("NFC", raw)
-    raw = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = []
     for block in _BLANK_LINES.split(raw):
-        p = _SPACES.sub(" ", block).strip()
+        p = _SPACES.sub(" ", _CONTROL.sub("", block)).strip()
+        if not p.isascii():
+            # ftfy runs on the collapsed paragraph, so that running the whole
+            # normalisation again finds nothing left to repair (idempotent).
+            p = unicodedata.normalize("NFC", ftfy.fix_text(p))
+        p = _SPACES.sub(" ", _CONTROL.sub("", p)).strip()
         if not p:
             continue
         p = _fix_single_quotes(p)
