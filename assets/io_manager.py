@@ -1,4 +1,4 @@
-"""The warehouse IO manager: every asset is a Parquet table directory, never a pickle.
+"""The warehouse IO manager: every asset is a Parquet table directory, never pickled.
 
 ``<warehouse>/<table>/part-0.parquet`` for an unpartitioned table and
 ``<warehouse>/<table>/<partition key>/part-0.parquet`` for a partitioned one,
