@@ -134,11 +134,10 @@ class WarehouseIOManager(ConfigurableIOManagerFactory):
 
     @contextmanager
     def yield_for_execution(self, context):
-        warehouse = config.warehouse_dir(self.warehouse_dir)
         owner = context.run.run_id if context.run else "an unknown run"
         log = context.log.warning if context.log else print
-        with warehouse_lock(warehouse, owner, self.lock_wait_seconds, on_wait=log):
-            yield ParquetTableIOManager(base_path=UPath(str(warehouse)))
+        with warehouse_lock(config.warehouse_dir(self.warehouse_dir), owner, self.lock_wait_seconds, on_wait=log):
+            yield self.create_io_manager(context)
 
     def create_io_manager(self, context) -> ParquetTableIOManager:
         return ParquetTableIOManager(base_path=UPath(str(config.warehouse_dir(self.warehouse_dir))))

@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -50,23 +49,22 @@ def write_jsonl(path: Path, records: list[dict]) -> None:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
-def materialize_stories(raw_dir: Path, warehouse: Path, story_config: dict | None = None,
-                        tfidf_config: dict | None = None) -> dict:
-    """Run the real assets raw_files -> ... -> story_clusters on ``raw_dir``.
+STORY_ASSETS = ["raw_files", "articles", "rejected_inputs", "tfidf_vocabulary", "tfidf_features", "story_clusters"]
 
-    Returns the per-asset wall times (s) of the run.
+
+def materialize_graph(raw_dir: Path, warehouse: Path, selection: list[str] | None = None,
+                      config: dict[str, dict] | None = None) -> dict:
+    """Run the real assets over ``raw_dir`` into ``warehouse`` with Dagster's
+    materialize() on an ephemeral instance: every asset, or those named in
+    ``selection``. ``config`` maps an op name (tfidf, story_clusters, overlap)
+    to its run config. Returns the per-step wall times (s) of the run.
     """
     from dagster import AssetKey, DagsterInstance, materialize
 
     from assets.definitions import ALL_ASSETS, build_resources
 
-    keys = [AssetKey(k) for k in ["raw_files", "articles", "rejected_inputs", "tfidf_vocabulary",
-                                   "tfidf_features", "story_clusters"]]
-    run_config = {"ops": {}}
-    if story_config:
-        run_config["ops"]["story_clusters"] = {"config": story_config}
-    if tfidf_config:
-        run_config["ops"]["tfidf"] = {"config": tfidf_config}
+    run_config = {"ops": {op: {"config": c} for op, c in (config or {}).items() if c}}
+    keys = [AssetKey(k) for k in selection] if selection else None
     with DagsterInstance.ephemeral() as instance:
         result = materialize(ALL_ASSETS, selection=keys, resources=build_resources(raw_dir, warehouse),
                              instance=instance, run_config=run_config)
@@ -97,10 +95,6 @@ def save_results(name: str, payload: dict) -> Path:
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     return path
-
-
-def read_table(warehouse: Path, table: str) -> pd.DataFrame:
-    return pd.read_parquet(warehouse / table)
 
 
 def run_recorded(script: str, name: str, fn) -> Path:

@@ -29,22 +29,11 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Timer, run_recorded, shared_data, write_jsonl  # noqa: E402
+from bench.common import Timer, materialize_graph, run_recorded, shared_data, write_jsonl  # noqa: E402
 from newsdag.overlap import containment, ngram_hashes, reuse_score, tokenize  # noqa: E402
 from newsdag.text import normalise_text  # noqa: E402
 
 LEVEL = {"non": 0, "heavy": 1, "light": 2, "cut": 3}
-
-
-def materialize_all(raw: Path, wh: Path, overlap_config: dict | None = None) -> None:
-    from dagster import DagsterInstance, materialize
-
-    from assets.definitions import ALL_ASSETS, build_resources
-
-    run_config = {"ops": {"overlap": {"config": overlap_config}}} if overlap_config else None
-    with DagsterInstance.ephemeral() as instance:
-        result = materialize(ALL_ASSETS, resources=build_resources(raw, wh), instance=instance, run_config=run_config)
-        assert result.success
 
 
 def trigram_containment(derived: str, source: str, n: int = 3) -> float:
@@ -91,7 +80,7 @@ def run_l2r(args) -> dict:
         raw, wh = Path(tmp) / "raw", Path(args.keep or tmp) / "wh"
         write_jsonl(raw / "l2r.jsonl", records)
         with Timer() as t:
-            materialize_all(raw, wh, args.overlap_config)
+            materialize_graph(raw, wh, config={"overlap": args.overlap_config})
         out["seconds_end_to_end"] = round(t.seconds, 1)
         articles = pd.read_parquet(wh / "articles")
         overlap = pd.read_parquet(wh / "article_overlap")
@@ -159,7 +148,7 @@ def run_clough(args) -> dict:
         raw, wh = Path(tmp) / "raw", Path(tmp) / "wh"
         write_jsonl(raw / "clough.jsonl", records)
         with Timer() as t:
-            materialize_all(raw, wh, args.overlap_config)
+            materialize_graph(raw, wh, config={"overlap": args.overlap_config})
         articles = pd.read_parquet(wh / "articles")
         overlap = pd.read_parquet(wh / "article_overlap")
     aid = dict(zip(articles["external_id"], articles["article_id"]))

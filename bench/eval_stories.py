@@ -30,11 +30,12 @@ from scipy.sparse.csgraph import connected_components
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    Timer, materialize_stories, peak_rss_mib, read_table, run_recorded, shared_data, write_jsonl,
+    STORY_ASSETS, Timer, materialize_graph, peak_rss_mib, run_recorded, shared_data, write_jsonl,
 )
 from newsdag.evaluate import bcubed, score_clustering  # noqa: E402
 from newsdag.features import load_tfidf  # noqa: E402
 from newsdag.neighbours import days_since_epoch, topk_neighbours  # noqa: E402
+from newsdag.storage import read_table  # noqa: E402
 
 CC_THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 TUNING_MONTHS = {3, 4, 5}  # March to May: tuning; June: the held-out check
@@ -128,7 +129,7 @@ def run_and_score_uci(raw: Path, wh: Path, gold: pd.Series, window: float) -> tu
     against ``gold`` (feed id -> story). Returns (rounded scores with the
     end-to-end seconds, seconds by step)."""
     with Timer() as t:
-        steps = materialize_stories(raw, wh, story_config={"window_days": window})
+        steps = materialize_graph(raw, wh, STORY_ASSETS, {"story_clusters": {"window_days": window}})
     got = scored_clusters(wh)
     s = score_clustering(got["story_id"], gold.loc[got["external_id"]].to_numpy())
     scores = {k: round(v, 4) if isinstance(v, float) else v for k, v in s.as_dict().items()}
@@ -207,7 +208,7 @@ def run_wikiref(args) -> dict:
         for n in names:
             (raw / n).write_bytes((src / n).read_bytes())
         with Timer() as t:
-            materialize_stories(raw, wh)
+            materialize_graph(raw, wh, STORY_ASSETS)
         got = scored_clusters(wh, key_column="article_id").merge(read_table(wh, "articles")[["article_id", "raw_path"]], on="article_id")
         y = got["raw_path"].map(label)
         s = score_clustering(got["story_id"], y.to_numpy())

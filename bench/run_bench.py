@@ -29,7 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import PROJECT_ROOT, git_commit, machine, peak_rss_mib, save_results  # noqa: E402
+from bench.common import PROJECT_ROOT, git_commit, machine, materialize_graph, peak_rss_mib, save_results  # noqa: E402
 
 STAGES = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf": ["tfidf"],
           "clustering": ["story_clusters", "stories"], "overlap": ["overlap", "outlet_tables"]}
@@ -37,9 +37,6 @@ STAGES = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf": ["tfid
 
 def one_run(n: int, seed: int) -> dict:
     """Generate, materialise and score one corpus of ``n`` articles (in this process)."""
-    from dagster import DagsterInstance, materialize
-
-    from assets.definitions import ALL_ASSETS, build_resources
     from bench.generate_corpus import generate
     from newsdag.evaluate import bcubed
 
@@ -50,10 +47,7 @@ def one_run(n: int, seed: int) -> dict:
         raw_bytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
         wh = out / "wh"
         t0 = time.perf_counter()
-        with DagsterInstance.ephemeral() as instance:
-            result = materialize(ALL_ASSETS, resources=build_resources(raw, wh), instance=instance)
-            assert result.success
-            steps = {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(result.run_id)}
+        steps = materialize_graph(raw, wh)
         seconds = time.perf_counter() - t0
         articles = pd.read_parquet(wh / "articles", columns=["article_id", "external_id", "raw_path"])
         # Plain-text files carry no feed id: their file name is the id.

@@ -470,6 +470,8 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, limits: Limits = Limits(
         if size > limits.max_file_bytes:
             raise Rejected("too_large", f"{size:,} bytes, over the limit of {limits.max_file_bytes:,}")
         data = path.read_bytes()
+        # Hash the bytes actually parsed, not raw_files' hash: a file changed
+        # between the two steps must not pass for its older version.
         sha = hashlib.sha256(data).hexdigest()
         folder_source = source_from_path(raw_path)
 

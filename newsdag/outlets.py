@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from newsdag.overlap import reuse_score
+
 
 def derived_view(overlap: pd.DataFrame) -> pd.DataFrame:
     """One row per article pair seen from its derived article.
@@ -22,7 +24,7 @@ def derived_view(overlap: pd.DataFrame) -> pd.DataFrame:
         "story_id": overlap["story_id"].to_numpy(),
         "containment": containment.astype(np.float64),
         "aligned_share": aligned.astype(np.float64),
-        "reuse": np.sqrt(containment.astype(np.float64) * aligned.astype(np.float64)),
+        "reuse": reuse_score(containment.astype(np.float64), aligned.astype(np.float64)),
         "derivation": overlap["derivation"].to_numpy(),
         "reuse_kind": overlap["reuse_kind"].to_numpy(),
     })

@@ -192,19 +192,13 @@ def candidate_pairs(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_ma
     return pd.DataFrame({"i": pairs[:, 0], "j": pairs[:, 1], "cosine": cos})
 
 
-def align_sentences(Sa: sp.csr_matrix, Sb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Best match of every sentence of a in b and of b in a.
+def best_matches(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Best match of every sentence of a in b and of b in a, from the (n_a, n_b)
+    matrix of sentence cosines.
 
     Returns (best_b_for_a, sim_a, best_a_for_b, sim_b): indices (int64) and
     cosines (float32), shapes (n_a,) and (n_b,). Ties go to the earlier sentence.
     """
-    if Sa.shape[0] == 0 or Sb.shape[0] == 0:
-        return best_matches(np.zeros((Sa.shape[0], Sb.shape[0]), np.float32))
-    return best_matches((Sa @ Sb.T).toarray())
-
-
-def best_matches(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`align_sentences` from the (n_a, n_b) matrix of sentence cosines."""
     if M.shape[0] == 0 or M.shape[1] == 0:
         return (np.zeros(M.shape[0], np.int64), np.zeros(M.shape[0], np.float32),
                 np.zeros(M.shape[1], np.int64), np.zeros(M.shape[1], np.float32))
@@ -231,14 +225,14 @@ def reuse_kind(derivation: str, containment_of_derived: float, settings: Overlap
     return "mixed"
 
 
-def reuse_score(containment_of_derived: float, aligned_share_of_derived: float) -> float:
+def reuse_score(containment_of_derived, aligned_share_of_derived):
     """How much of an article comes from the other, in [0, 1]: the geometric
     mean of its shingle containment (shared wording) and its aligned-sentence
     share (shared content, sentence by sentence). High only when both agree:
     wire copy scores near 1, a close rewrite in between, a text on the same
     topic near 0. On Clough & Stevenson it ranks cut > light > heavy > non
-    better than either part alone (bench/RESULTS.md)."""
-    return float(np.sqrt(max(containment_of_derived, 0.0) * max(aligned_share_of_derived, 0.0)))
+    better than either part alone (bench/RESULTS.md). Takes floats or arrays."""
+    return np.sqrt(np.maximum(containment_of_derived, 0.0) * np.maximum(aligned_share_of_derived, 0.0))
 
 
 # ------------------------------------------------------------------ the tables

@@ -3,7 +3,7 @@
 One definition serves three readers: the Parquet writer casts to these Arrow
 types (so an empty table still has its schema), the Dagster IO manager shows
 the descriptions and column lineage in the UI, and the README's data
-dictionary is generated from it (``python -m newsdag.schemas``).
+dictionary is generated from it (``python -m newsdag.readme``).
 """
 
 from __future__ import annotations
@@ -231,6 +231,3 @@ def data_dictionary_markdown(names: list[str] | None = None) -> str:
         out.append("")
     return "\n".join(out)
 
-
-if __name__ == "__main__":
-    print(data_dictionary_markdown())
