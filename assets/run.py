@@ -14,6 +14,7 @@ from dagster import AssetSelection, DagsterEventType, DagsterInstance
 
 from assets.definitions import build_definitions
 from newsdag import config
+from newsdag.storage import file_lock
 
 
 @dataclass
@@ -41,7 +42,6 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     or ``"key:articles+"`` (articles and everything downstream); a plain
     comma-separated list of asset names also works.
     """
-    config.ensure_dagster_home()
     defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds)
     graph = defs.resolve_asset_graph()
     keys = None
@@ -54,7 +54,13 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
         if not keys:
             raise ValueError(f"the selection {selection!r} matches no asset")
     job = defs.resolve_implicit_global_asset_job_def()
-    with DagsterInstance.get() as instance:
+    home = config.ensure_dagster_home()
+    # Opening a new SQLite instance creates its tables; two first runs at once
+    # would race to create them, so opening is serialised (it takes a moment).
+    with file_lock(home / ".instance-setup.lock", "newsdag instance setup", wait_seconds=300):
+        instance = DagsterInstance.get()
+        instance.get_runs(limit=1)
+    with instance:
         result = job.execute_in_process(instance=instance, asset_selection=keys, raise_on_error=False,
                                         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
                                         tags={"newsdag/launched_by": "cli"})

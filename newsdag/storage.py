@@ -146,21 +146,17 @@ class WarehouseBusy(RuntimeError):
 
 
 @contextmanager
-def warehouse_lock(warehouse: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds: float = 1.0,
-                   on_wait=None):
-    """Hold the warehouse's writer lock for the duration of a run.
+def file_lock(path: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds: float = 1.0, on_wait=None):
+    """Hold an exclusive ``flock`` on ``path`` (created if missing) for the block.
 
-    An exclusive ``flock`` on ``<warehouse>/.newsdag.lock``: two runs never
-    write the same warehouse at once, so their outputs cannot mix. The kernel
-    drops the lock when the holder exits, even on SIGKILL, so a crash never
-    leaves a stale lock. ``owner`` (a run id) is written into the file for the
-    message a waiting run shows. A run that finds the lock taken calls
+    The kernel drops the lock when the holder exits, even on SIGKILL, so a
+    crash never leaves a stale lock. ``owner`` is written into the file for the
+    message a waiting process shows. A process that finds the lock taken calls
     ``on_wait(message)`` once, then waits up to ``wait_seconds`` before raising
     :class:`WarehouseBusy`; ``wait_seconds=0`` fails at once.
     """
-    warehouse = Path(warehouse)
-    warehouse.mkdir(parents=True, exist_ok=True)
-    path = warehouse / LOCK_FILE
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait_seconds
@@ -171,7 +167,7 @@ def warehouse_lock(warehouse: Path, owner: str, wait_seconds: float = 3600.0, po
                 break
             except BlockingIOError:
                 holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "another run"
-                message = f"warehouse {warehouse} is being written by {holder}"
+                message = f"{path.parent} is being written by {holder}"
                 if time.monotonic() >= deadline:
                     raise WarehouseBusy(f"{message}; gave up after waiting {wait_seconds:g} s") from None
                 if not told and on_wait is not None:
@@ -179,7 +175,7 @@ def warehouse_lock(warehouse: Path, owner: str, wait_seconds: float = 3600.0, po
                     told = True
                 time.sleep(poll_seconds)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"run {owner} (pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S %Z')})".encode(), 0)
+        os.pwrite(fd, f"{owner} (pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S %Z')})".encode(), 0)
         try:
             yield
         finally:
@@ -187,3 +183,12 @@ def warehouse_lock(warehouse: Path, owner: str, wait_seconds: float = 3600.0, po
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def warehouse_lock(warehouse: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds: float = 1.0,
+                   on_wait=None):
+    """The warehouse's writer lock, held for the duration of a run: an exclusive
+    :func:`file_lock` on ``<warehouse>/.newsdag.lock``, so two runs never write
+    the same warehouse at once and their outputs cannot mix. ``owner`` is the
+    run id."""
+    return file_lock(Path(warehouse) / LOCK_FILE, f"run {owner}", wait_seconds, poll_seconds, on_wait)
