@@ -1,32 +1,57 @@
-"""Keeping the tables fresh: a daily schedule and a sensor on the raw folder.
+"""Keeping the tables fresh: a sensor on the raw folder, a sensor on new days,
+and a daily schedule. All ship RUNNING, so `make ui` (which starts the daemon)
+keeps the warehouse current without anyone pressing a button.
 
-Both ship RUNNING: as soon as `make ui` starts the daemon, new files in the raw
-folder start a run within a minute, and every day at 02:00 UTC the whole graph
-is refreshed.
+* ``raw_folder_sensor`` notices new, changed or removed files (a cheap
+  fingerprint of paths, sizes and times, kept as its cursor) and runs
+  ``scan_raw_folder``: the ``raw_files`` index, which lists the days touched.
+* ``new_days_sensor`` reads those days from each new ``raw_files``
+  materialisation and runs ``refresh_all`` for exactly that range of days:
+  the daily partitions in one run, then the cross-day assets, which recompute
+  only their trailing window.
+* ``daily_refresh`` runs yesterday and today every day at 00:15 UTC, for
+  articles that arrive late or without a sensor.
 """
 
-from dagster import (
-    AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason,
-    define_asset_job, schedule, sensor,
-)
+import datetime as dt
 
+from dagster import (
+    AssetKey, AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, EventLogEntry, RunRequest,
+    SensorEvaluationContext, SkipReason, asset_sensor, define_asset_job, schedule, sensor,
+)
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from assets.partitions import DAILY
 from assets.resources import NewsdagSettings
 from newsdag.ingest import raw_fingerprint
 
+scan_job = define_asset_job(
+    "scan_raw_folder", selection=AssetSelection.assets("raw_files"),
+    description="Index the raw folder: which files there are and which days they hold.",
+)
 refresh_job = define_asset_job(
     "refresh_all", selection=AssetSelection.all(),
-    description="Materialise every asset over the raw folder (ingest, features, stories, overlap).",
+    description="Materialise a range of days (ingest) and refresh the cross-day assets (features, stories, overlap).",
 )
 
 
-@schedule(job=refresh_job, cron_schedule="0 2 * * *", execution_timezone="UTC",
-          default_status=DefaultScheduleStatus.RUNNING, description="Refresh every table once a day, 02:00 UTC.")
+def day_range_tags(first: str, last: str) -> dict[str, str]:
+    """Run tags that make one run cover the days first..last (a single-run backfill)."""
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+
+
+@schedule(job=refresh_job, cron_schedule="15 0 * * *", execution_timezone="UTC",
+          default_status=DefaultScheduleStatus.RUNNING,
+          description="Every day at 00:15 UTC: ingest yesterday and today, refresh stories and overlap.")
 def daily_refresh(context):
-    return RunRequest(run_key=None, tags={"newsdag/trigger": "schedule"})
+    today = context.scheduled_execution_time.astimezone(dt.timezone.utc).date()
+    yesterday = max(today - dt.timedelta(days=1), dt.date.fromisoformat(DAILY.get_first_partition_key()))
+    return RunRequest(run_key=None, tags={**day_range_tags(yesterday.isoformat(), today.isoformat()),
+                                          "newsdag/trigger": "schedule"})
 
 
-@sensor(job=refresh_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
-        description="Start a run when files in the raw folder are added, changed or removed.")
+@sensor(job=scan_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
+        description="Index the raw folder when files are added, changed or removed.")
 def raw_folder_sensor(context: SensorEvaluationContext, settings: NewsdagSettings):
     if not settings.raw_root.is_dir():
         return SkipReason(f"raw folder {settings.raw_root} does not exist")
@@ -36,3 +61,20 @@ def raw_folder_sensor(context: SensorEvaluationContext, settings: NewsdagSetting
     context.update_cursor(digest)
     # The run key is the folder's fingerprint: the same state never runs twice.
     return RunRequest(run_key=digest, tags={"newsdag/trigger": "sensor", "newsdag/n_files": str(n_files)})
+
+
+@asset_sensor(asset_key=AssetKey("raw_files"), job=refresh_job, minimum_interval_seconds=30,
+              default_status=DefaultSensorStatus.RUNNING,
+              description="When the raw_files index lists new or changed days, materialise those days and refresh.")
+def new_days_sensor(context: SensorEvaluationContext, asset_event: EventLogEntry):
+    mat = asset_event.asset_materialization
+    value = mat.metadata.get("changed_days") if mat else None
+    days = list(getattr(value, "value", None) or [])
+    first, last = DAILY.get_first_partition_key(), DAILY.get_last_partition_key()
+    days = sorted(d for d in days if first <= d <= last)
+    if not days:
+        return SkipReason("the latest raw_files scan changed no day")
+    # One run per raw_files materialisation (one per run: its run id is the key).
+    return RunRequest(run_key=f"raw_files-{asset_event.run_id}",
+                      tags={**day_range_tags(days[0], days[-1]), "newsdag/trigger": "new_days_sensor",
+                            "newsdag/n_changed_days": str(len(days))})

@@ -2,7 +2,7 @@
 from flowing downstream; the rest warn."""
 
 import pandas as pd
-from dagster import AssetCheckResult, AssetIn, AssetCheckSeverity, MetadataValue, asset_check
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetIn, MetadataValue, asset_check
 
 @asset_check(asset="articles", blocking=True, description="article_id is unique.")
 def articles_unique_id(articles: pd.DataFrame) -> AssetCheckResult:
@@ -18,14 +18,18 @@ def articles_text_not_empty(articles: pd.DataFrame) -> AssetCheckResult:
 
 REJECTED_SHARE_WARN = 0.5
 
-@asset_check(asset="rejected_inputs", additional_ins={"raw_files": AssetIn("raw_files")}, description=f"Under {REJECTED_SHARE_WARN:.0%} of raw files are rejected whole (a warning: one bad feed should not stop the day).")
-def rejected_share(rejected_inputs: pd.DataFrame, raw_files: pd.DataFrame) -> AssetCheckResult:
-    n_files = len(raw_files)
+@asset_check(asset="rejected_inputs", additional_ins={"raw_files": AssetIn("raw_files")}, description=f"Under {REJECTED_SHARE_WARN:.0%} of the raw files first seen on the run's days are rejected whole (a warning: one bad feed should not stop the day).")
+def rejected_share(context: AssetCheckExecutionContext, rejected_inputs: pd.DataFrame, raw_files: pd.DataFrame) -> AssetCheckResult:
+    run = context.op_execution_context
+    days = set(run.partition_keys) if run.has_partition_key_range or run.has_partition_key else None
+    seen = raw_files["first_seen"].dt.strftime("%Y-%m-%d")
+    n_files = int(seen.isin(days).sum()) if days is not None else len(raw_files)
     n_bad = rejected_inputs.loc[rejected_inputs["line"].isna(), "raw_path"].nunique()
     share = n_bad / n_files if n_files else 0.0
     return AssetCheckResult(passed=share <= REJECTED_SHARE_WARN, severity=AssetCheckSeverity.WARN,
                             metadata={"rejected_file_share": MetadataValue.float(share),
                                       "n_files": n_files, "n_rejected_files": n_bad})
+
 
 @asset_check(asset="story_clusters", additional_ins={"articles": AssetIn("articles")}, blocking=True,
              description="Every article is in exactly one story, and every row is an article.")

@@ -6,7 +6,7 @@ import os
 
 from dagster import Definitions, in_process_executor
 
-from assets.automation import daily_refresh, raw_folder_sensor, refresh_job
+from assets.automation import daily_refresh, new_days_sensor, raw_folder_sensor, refresh_job, scan_job
 from assets.checks import ALL_CHECKS
 from assets.features import tfidf
 from assets.ingest import parse_articles, raw_files, sentences
@@ -24,7 +24,8 @@ def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str
     """Resources for a raw folder and a warehouse (defaults: environment, then data/raw and data/warehouse)."""
     io = {"lock_wait_seconds": lock_wait_seconds} if lock_wait_seconds is not None else {}
     return {
-        "settings": NewsdagSettings(raw_dir=str(config.raw_dir(raw_dir))),
+        "settings": NewsdagSettings(raw_dir=str(config.raw_dir(raw_dir)), warehouse_dir=str(config.warehouse_dir(warehouse_dir)),
+                                    trailing_days=config.trailing_days()),
         "io_manager": WarehouseIOManager(warehouse_dir=str(config.warehouse_dir(warehouse_dir)), **io),
     }
 
@@ -32,8 +33,8 @@ def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str
 def build_definitions(raw_dir=None, warehouse_dir=None, lock_wait_seconds=None) -> Definitions:
     # In-process: one run is one process, so the warehouse lock held by the IO
     # manager spans the whole run, and tables are not copied between processes.
-    return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[refresh_job], schedules=[daily_refresh],
-                       sensors=[raw_folder_sensor], resources=build_resources(raw_dir, warehouse_dir, lock_wait_seconds),
+    return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[scan_job, refresh_job], schedules=[daily_refresh],
+                       sensors=[raw_folder_sensor, new_days_sensor], resources=build_resources(raw_dir, warehouse_dir, lock_wait_seconds),
                        executor=in_process_executor)
 
 

@@ -1,65 +1,114 @@
-"""Ingest group: raw_files -> articles + rejected_inputs -> sentences."""
+"""Ingest group: raw_files -> articles + rejected_inputs -> sentences (daily partitions)."""
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetOut, MetadataValue, asset, multi_asset
 
 from assets.outputs import OWNERS, table_output
+from assets.partitions import DAILY, SINGLE_RUN, first_and_last_day
 from assets.resources import NewsdagSettings
-from newsdag.ingest import parse_raw_files, scan_raw_files, split_sentences
+from newsdag.ingest import file_days, parse_raw_files, scan_raw_files, split_sentences
 from newsdag.schemas import TABLES
+from newsdag.storage import table_file
 
 GROUP = "ingest"
+
+
+def changed_days(files: pd.DataFrame, previous: pd.DataFrame | None) -> list[str]:
+    """Days touched by files that are new, changed or gone since ``previous``."""
+    before = {} if previous is None else {r.raw_path: (r.sha256, r.first_seen, tuple(r.days)) for r in previous.itertuples()}
+    now = {r.raw_path: (r.sha256, r.first_seen, tuple(r.days)) for r in files.itertuples()}
+    days: set[str] = set()
+    for path in set(before) | set(now):
+        if before.get(path) != now.get(path):
+            days.update(before.get(path, (None, None, ()))[2])
+            days.update(now.get(path, (None, None, ()))[2])
+    return sorted(days)
+
+
+def index_raw_folder(settings: NewsdagSettings) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The raw folder's index now (``raw_files`` rows with ``days``) and the stored
+    one it started from (None when there is none). Files already indexed with the
+    same hash are not parsed again."""
+    path = table_file(settings.warehouse, "raw_files")
+    previous = pd.read_parquet(path) if path.exists() else None
+    first_day, last_day = first_and_last_day()
+    df = scan_raw_files(settings.raw_root, previous)
+    df["days"] = file_days(settings.raw_root, df, settings.limits, first_day, last_day, previous)
+    return df, previous
+
 
 @asset(
     group_name=GROUP,
     description=TABLES["raw_files"].description,
     owners=OWNERS,
     kinds={"python", "parquet"},
-    code_version="1",
+    code_version="2",
 )
 def raw_files(context: AssetExecutionContext, settings: NewsdagSettings):
-    df = scan_raw_files(settings.raw_root)
-    context.log.info(f"{len(df)} files under {settings.raw_root}")
+    """Scan the raw folder and index which days each file holds. A file already
+    indexed (same path, hash and first-seen time) is not parsed again."""
+    df, previous = index_raw_folder(settings)
+    changed = changed_days(df, previous)
+    context.log.info(f"{len(df)} files under {settings.raw_root}; {len(changed)} day(s) with new or changed input")
     return table_output(df, metadata={
         "raw_root": MetadataValue.path(str(settings.raw_root)),
         "total_bytes": MetadataValue.int(int(df["size_bytes"].sum())),
         "files_by_format": MetadataValue.json(df["format"].value_counts().sort_index().to_dict()),
+        "n_days": MetadataValue.int(len({d for ds in df["days"] for d in ds})),
+        # Read by the new_days sensor, which materialises exactly these days.
+        "changed_days": MetadataValue.json(changed),
     })
+
 
 @multi_asset(
     outs={
         "articles": AssetOut(
             group_name=GROUP, description=TABLES["articles"].description, owners=OWNERS,
-            kinds={"python", "pandas", "parquet"}, code_version="1",
+            kinds={"python", "pandas", "parquet"}, code_version="2",
         ),
         "rejected_inputs": AssetOut(
             group_name=GROUP, description=TABLES["rejected_inputs"].description, owners=OWNERS,
-            kinds={"python", "pandas", "parquet"}, code_version="1",
+            kinds={"python", "pandas", "parquet"}, code_version="2",
         ),
     },
+    partitions_def=DAILY,
+    backfill_policy=SINGLE_RUN,
 )
-def parse_articles(context: AssetExecutionContext, settings: NewsdagSettings, raw_files: pd.DataFrame):
-    """Parse every raw file: good records become articles, the rest rejected_inputs."""
-    articles, rejected = parse_raw_files(settings.raw_root, raw_files, settings.limits)
+def parse_articles(context: AssetExecutionContext, settings: NewsdagSettings):
+    """Parse the files holding the run's days: good records become articles, the rest rejected_inputs.
+
+    It indexes the raw folder itself (as raw_files does, reusing the stored
+    index) rather than taking raw_files as an input: raw_files covers every
+    day, so as an input a new file would mark every earlier day stale."""
+    days = set(context.partition_keys)
+    index, _ = index_raw_folder(settings)
+    files = index[index["days"].map(lambda ds: any(d in days for d in ds))]
+    first_day, last_day = first_and_last_day()
+    articles, rejected = parse_raw_files(settings.raw_root, files, settings.limits, days, first_day, last_day)
     by_reason = rejected["reason"].value_counts().sort_index().to_dict()
     if by_reason:
         context.log.warning(f"{len(rejected)} inputs rejected: {by_reason}")
+    context.log.info(f"{len(articles)} articles from {len(files)} files for {len(days)} day(s)")
     yield table_output(articles, "articles", metadata={
         "n_sources": MetadataValue.int(int(articles["source"].nunique())),
         "n_duplicates": MetadataValue.int(int(articles["duplicate_of"].notna().sum())),
         "n_undated": MetadataValue.int(int(articles["published"].isna().sum())),
+        "n_days_with_articles": MetadataValue.int(int(articles["day"].nunique())),
     })
     yield table_output(rejected, "rejected_inputs", metadata={
         "rejections_by_reason": MetadataValue.json(by_reason),
         "n_files_rejected_whole": MetadataValue.int(int(rejected["line"].isna().sum())),
     })
 
+
 @asset(
     group_name=GROUP,
     description=TABLES["sentences"].description,
     owners=OWNERS,
     kinds={"python", "pandas", "parquet"},
-    code_version="1",
+    code_version="2",
+    partitions_def=DAILY,
+    backfill_policy=SINGLE_RUN,
 )
 def sentences(articles: pd.DataFrame):
     df = split_sentences(articles)

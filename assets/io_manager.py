@@ -34,10 +34,18 @@ from upath import UPath
 import newsdag
 from newsdag import config
 from newsdag.schemas import TABLES
-from newsdag.storage import PART_FILE, content_hash, read_kv_metadata, to_arrow, warehouse_lock, write_parquet_atomic
+from newsdag.storage import (
+    PART_FILE, content_hash, partition_keys, read_kv_metadata, read_partitions, to_arrow, warehouse_lock, write_parquet_atomic,
+)
 
 CONTENT_HASH_KEY = "newsdag/content_hash"
 SETTINGS_KEY = "newsdag/settings"
+# What an incremental asset's output depends on besides its inputs (its own
+# settings and code version, and those of the cross-day assets it reads), and
+# how much of it the run recomputed: both go into the footer, where the next
+# run reads them (see newsdag.incremental).
+BASIS_KEY = "newsdag/basis"
+PLAN_KEY = "newsdag/plan"
 PREVIEW_ROWS = 5
 PREVIEW_CHARS = 80
 
@@ -45,22 +53,68 @@ PREVIEW_CHARS = 80
 class ParquetTableIOManager(UPathIOManager):
     extension = None  # a table is a directory, not a file
 
-    def dump_to_path(self, context: OutputContext, obj: pd.DataFrame, path: UPath) -> None:
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
+        if not context.has_asset_partitions:
+            return super().handle_output(context, obj)
+        # Daily partitions, one run for a whole range (single-run backfills):
+        # rows go to the partition named in their ``day`` column. A day of the
+        # range without rows is written empty only when it held rows before,
+        # so that re-running a day replaces exactly that day.
+        keys = list(context.asset_partition_keys)
         table = context.asset_key.path[-1]
-        data_version = _output_value(context, CONTENT_HASH_KEY) or content_hash(obj)
+        base = self._table_dir(context)
+        by_day = dict(tuple(obj.groupby("day", sort=True))) if len(obj) else {}
+        stray = sorted(set(by_day) - set(keys))
+        if stray:
+            raise ValueError(f"{table}: rows for days {stray[:5]} outside the run's partitions {keys[0]}..{keys[-1]}")
+        written = []
+        # A table with no rows at all still gets one (empty) file, so that
+        # readers find the table and its schema.
+        first_ever = not partition_keys(Path(str(self._base_path)), table)
+        for key in keys:
+            part = by_day.get(key)
+            if part is None:
+                if not (base / key / PART_FILE).exists() and not (first_ever and not by_day and key == keys[-1]):
+                    continue
+                part = obj.iloc[:0]
+            self._write(context, part.reset_index(drop=True), base / key, key)
+            written.append(key)
+        metadata = {"path": MetadataValue.path(str(base if len(keys) > 1 else base / keys[0])),
+                    "n_partitions_written": MetadataValue.int(len(written))}
+        metadata.update(self.get_metadata(context, obj))
+        context.add_output_metadata(metadata)
+
+    def dump_to_path(self, context: OutputContext, obj: pd.DataFrame, path: UPath) -> None:
+        self._write(context, obj, Path(str(path)), "")
+
+    def _write(self, context: OutputContext, obj: pd.DataFrame, directory: Path, partition: str) -> None:
+        table = context.asset_key.path[-1]
+        # A partition's data version is its own content hash: the cross-day
+        # assets compare them day by day to find what changed.
+        data_version = (_output_value(context, CONTENT_HASH_KEY) if not partition else None) or content_hash(obj)
         kv = {
             "asset_key": context.asset_key.to_user_string(),
             "run_id": context.run_id,
             "code_version": context.asset_spec.code_version or "",
             "version": newsdag.__version__,
             "data_version": data_version,
-            "partition": context.partition_key if context.has_partition_key else "",
-            "upstream": json.dumps(self._upstream_versions(context), sort_keys=True),
+            "partition": partition,
+            "upstream": json.dumps(self._upstream_versions(context, partition), sort_keys=True),
         }
-        settings = _output_value(context, SETTINGS_KEY)
-        if settings:
-            kv["settings"] = settings
-        write_parquet_atomic(to_arrow(obj, table), Path(str(path)) / PART_FILE, kv)
+        for key, name in ((SETTINGS_KEY, "settings"), (BASIS_KEY, "basis"), (PLAN_KEY, "plan")):
+            value = _output_value(context, key)
+            if value:
+                kv[name] = value
+        write_parquet_atomic(to_arrow(obj, table), directory / PART_FILE, kv)
+
+    def _table_dir(self, context) -> Path:
+        return Path(str(self._base_path)).joinpath(*context.asset_key.path)
+
+    def load_input(self, context: InputContext) -> pd.DataFrame:
+        if context.has_asset_key and context.has_asset_partitions:
+            # Only the partitions that have a file: a day without articles has none.
+            return read_partitions(Path(str(self._base_path)), context.asset_key.path[-1], context.asset_partition_keys)
+        return super().load_input(context)
 
     def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:
         return pd.read_parquet(Path(str(path)))
@@ -68,14 +122,22 @@ class ParquetTableIOManager(UPathIOManager):
     def get_metadata(self, context: OutputContext, obj: pd.DataFrame) -> dict[str, Any]:
         return table_metadata(context.asset_key.path[-1], obj)
 
-    def _upstream_versions(self, context: OutputContext) -> dict[str, dict[str, str]]:
+    def _upstream_versions(self, context: OutputContext, partition: str = "") -> dict[str, dict[str, str]]:
         # The data version written in each upstream file's footer: what this
-        # output was made from, readable without the Dagster instance.
+        # output was made from, readable without the Dagster instance. A daily
+        # partition records the same day of a daily upstream, not every day.
         versions: dict[str, dict[str, str]] = {}
         base = Path(str(self._base_path))
         for dep in context.asset_spec.deps:
             table_dir = base.joinpath(*dep.asset_key.path)
-            files = sorted(table_dir.rglob(PART_FILE)) if table_dir.is_dir() else []
+            if not table_dir.is_dir():
+                files = []
+            elif partition and (table_dir / partition / PART_FILE).is_file():
+                files = [table_dir / partition / PART_FILE]
+            elif (table_dir / PART_FILE).is_file():
+                files = [table_dir / PART_FILE]
+            else:
+                files = [table_dir / key / PART_FILE for key in partition_keys(base, dep.asset_key.path[-1])]
             versions[dep.asset_key.to_user_string()] = {
                 f.relative_to(table_dir).as_posix(): read_kv_metadata(f).get("data_version", "") for f in files
             }

@@ -3,14 +3,18 @@
 import json
 
 import pandas as pd
-from dagster import AssetIn, AssetOut, MetadataValue, multi_asset
+from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, multi_asset
 
+from assets.incremental import basis_json, footer, plan_run
+from assets.io_manager import BASIS_KEY, PLAN_KEY
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
+from assets.resources import NewsdagSettings
 from assets.settings import settings_config
 from newsdag.features import load_tfidf
 from newsdag.outlets import source_overlap, source_stats
 from newsdag.plots import reuse_heatmap
-from newsdag.overlap import OverlapSettings, compute_overlap
+from newsdag.incremental import FULL, UNCHANGED
+from newsdag.overlap import OverlapSettings, compute_overlap, compute_overlap_incremental
 from newsdag.schemas import TABLES
 
 GROUP = "overlap"
@@ -18,7 +22,7 @@ OverlapConfig = settings_config(OverlapSettings, "OverlapConfig")
 
 
 def _out(name: str, kinds: set[str]) -> AssetOut:
-    return AssetOut(group_name=GROUP, description=TABLES[name].description, owners=OWNERS, kinds=kinds, code_version="1")
+    return AssetOut(group_name=GROUP, description=TABLES[name].description, owners=OWNERS, kinds=kinds, code_version="2")
 
 
 @multi_asset(outs={
@@ -26,25 +30,44 @@ def _out(name: str, kinds: set[str]) -> AssetOut:
     "reused_passages": _out("reused_passages", {"python", "numpy", "parquet"}),
     "sentence_alignments": _out("sentence_alignments", {"scikit-learn", "parquet"}),
 })
-def overlap(config: OverlapConfig, articles: pd.DataFrame, sentences: pd.DataFrame, story_clusters: pd.DataFrame,
+def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: NewsdagSettings,
+            articles: pd.DataFrame, sentences: pd.DataFrame, story_clusters: pd.DataFrame,
             tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
-    """Compare every candidate pair: shingles, shared passages, sentence alignment, origin and derivation."""
-    settings = config.settings()
-    X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
-    pairs, passages, alignments = compute_overlap(articles, sentences, story_clusters, X, settings)
-    settings_json = json.dumps(settings.as_dict(), sort_keys=True)
+    """Compare every candidate pair: shingles, shared passages, sentence alignment,
+    origin and derivation. Incremental like story_clusters: pairs of two older
+    articles are kept as they were."""
+    overlap_settings = config.settings()
+    if overlap_settings.window_days > settings.trailing_days:
+        raise ValueError(f"overlap window_days ({overlap_settings.window_days}) must not exceed the trailing window "
+                         f"({settings.trailing_days} days): no two articles further apart are ever compared")
+    settings_json = json.dumps(overlap_settings.as_dict(), sort_keys=True)
+    basis = basis_json(code_version="2", settings=settings_json, trailing_days=settings.trailing_days,
+                       stories=footer(settings.warehouse, "story_clusters").get("basis"))
+    tables = ["article_overlap", "reused_passages", "sentence_alignments"]
+    plan, previous = plan_run(context, settings, tables, basis)
+    if plan.mode == UNCHANGED:
+        pairs, passages, alignments = (previous[t] for t in tables)
+    else:
+        X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
+        if plan.mode == FULL:
+            pairs, passages, alignments = compute_overlap(articles, sentences, story_clusters, X, overlap_settings)
+        else:
+            pairs, passages, alignments = compute_overlap_incremental(
+                articles, sentences, story_clusters, X, previous, plan.recompute_from, overlap_settings)
     derived = pairs["derivation"] != "non"
+    common = {SETTINGS_KEY: settings_json, BASIS_KEY: basis, PLAN_KEY: json.dumps(plan.as_metadata())}
     yield table_output(pairs, "article_overlap", metadata={
-        SETTINGS_KEY: settings_json,
+        **common,
+        "recompute": MetadataValue.json(plan.as_metadata()),
         "pairs_per_article": MetadataValue.float(float(len(pairs) / max(len(articles), 1))),
         "share_derived": MetadataValue.float(float(derived.mean()) if len(pairs) else 0.0),
         "derivation": MetadataValue.json(pairs["derivation"].value_counts().to_dict()),
         "reuse_kind": MetadataValue.json(pairs["reuse_kind"].value_counts().to_dict()),
     })
     yield table_output(passages, "reused_passages", metadata={
-        SETTINGS_KEY: settings_json,
+        **common,
         "longest_passage_words": MetadataValue.int(int(passages["n_words"].max()) if len(passages) else 0)})
-    yield table_output(alignments, "sentence_alignments", metadata={SETTINGS_KEY: settings_json})
+    yield table_output(alignments, "sentence_alignments", metadata=common)
 
 
 @multi_asset(

@@ -1,4 +1,5 @@
-"""Settings injected into assets: where the raw files are and the input limits."""
+"""Settings injected into assets: where the raw files and the warehouse are,
+the input limits and the trailing window of incremental runs."""
 
 from __future__ import annotations
 
@@ -13,16 +14,27 @@ from newsdag.ingest import Limits
 class NewsdagSettings(ConfigurableResource):
     """Where raw inputs live and how large an input may be.
 
-    ``raw_dir`` defaults to ``$NEWSDAG_RAW_DIR`` or ``<project>/data/raw``.
+    ``raw_dir`` defaults to ``$NEWSDAG_RAW_DIR`` or ``<project>/data/raw``,
+    ``warehouse_dir`` to ``$NEWSDAG_WAREHOUSE_DIR`` or ``<project>/data/warehouse``
+    (the cross-day assets read their own previous output there, to recompute
+    only what changed); ``trailing_days`` (``$NEWSDAG_TRAILING_DAYS``, 14)
+    is how far before the earliest changed day a run recomputes stories and
+    overlap.
     """
 
     raw_dir: str
+    warehouse_dir: str = ""
+    trailing_days: float = config.DEFAULT_TRAILING_DAYS
     max_file_bytes: int = config.DEFAULT_MAX_FILE_BYTES
     max_record_chars: int = config.DEFAULT_MAX_RECORD_CHARS
 
     @property
     def raw_root(self) -> Path:
         return config.raw_dir(self.raw_dir)
+
+    @property
+    def warehouse(self) -> Path:
+        return config.warehouse_dir(self.warehouse_dir or None)
 
     @property
     def limits(self) -> Limits:

@@ -7,14 +7,21 @@ run history and asset catalogue.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import functools
 import os
 from dataclasses import dataclass, field
 
-from dagster import AssetSelection, DagsterEventType, DagsterInstance
+import pandas as pd
+from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
 
+from assets.automation import day_range_tags
 from assets.definitions import build_definitions
+from assets.partitions import first_and_last_day
 from newsdag import config
-from newsdag.storage import file_lock
+from newsdag.incremental import day_blocks
+from newsdag.storage import file_lock, table_file
 
 
 @dataclass
@@ -27,24 +34,43 @@ class AssetSummary:
 
 @dataclass
 class RunSummary:
-    run_id: str
-    success: bool
+    run_ids: list[str] = field(default_factory=list)
+    success: bool = True
     assets: list[AssetSummary] = field(default_factory=list)
     checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (name, passed, severity)
     failures: list[str] = field(default_factory=list)
+    days: tuple[str, str] | None = None  # the range of daily partitions run, if any
+    results: list = field(default_factory=list, repr=False)  # each run's ExecuteInProcessResult
+
+    @property
+    def run_id(self) -> str:
+        return self.run_ids[-1] if self.run_ids else ""
+
+
+RAW_FILES = AssetKey("raw_files")
 
 
 def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None,
-                       selection: str | None = None, lock_wait_seconds: float | None = None) -> RunSummary:
-    """Materialise the selected assets (all by default) and summarise the run.
+                       selection: str | None = None, lock_wait_seconds: float | None = None,
+                       from_day: str | None = None, to_day: str | None = None,
+                       instance: DagsterInstance | None = None, run_config: dict | None = None) -> RunSummary:
+    """Materialise the selected assets (all by default) and summarise the runs.
 
     ``selection`` uses Dagster's asset selection syntax, e.g. ``"sentences"``
     or ``"key:articles+"`` (articles and everything downstream); a plain
     comma-separated list of asset names also works.
+
+    Two runs at most: first ``raw_files`` (when selected), which indexes the
+    raw folder and the days its files hold; then the rest, with the daily
+    partitions from ``from_day`` to ``to_day`` (YYYY-MM-DD; by default the
+    first and last day found in the raw folder) in that one run, as a
+    single-run backfill.
+
+    ``instance`` defaults to the persistent one in ``$DAGSTER_HOME`` (tests
+    and benchmarks pass an ephemeral one); ``run_config`` goes to every run.
     """
     defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds)
     graph = defs.resolve_asset_graph()
-    keys = None
     if selection:
         if all(part.strip().isidentifier() for part in selection.split(",")):
             sel = AssetSelection.assets(*[p.strip() for p in selection.split(",")])
@@ -53,28 +79,95 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
         keys = sorted(sel.resolve(graph), key=lambda k: k.to_user_string())
         if not keys:
             raise ValueError(f"the selection {selection!r} matches no asset")
+    else:
+        keys = sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string())
+    first_day, last_day = first_and_last_day()
+    for name, day in (("--from", from_day), ("--to", to_day)):
+        if day is not None and not (first_day <= _iso_day(name, day) <= last_day):
+            raise ValueError(f"{name} {day} is outside the daily partitions {first_day}..{last_day} "
+                             "(NEWSDAG_FIRST_DAY sets the first)")
     job = defs.resolve_implicit_global_asset_job_def()
-    home = config.ensure_dagster_home()
-    # Opening a new SQLite instance creates its tables; two first runs at once
-    # would race to create them, so opening is serialised (it takes a moment).
-    with file_lock(home / ".instance-setup.lock", "newsdag instance setup", wait_seconds=300):
-        instance = DagsterInstance.get()
-        instance.get_runs(limit=1)
-    with instance:
-        result = job.execute_in_process(instance=instance, asset_selection=keys, raise_on_error=False,
-                                        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-                                        tags={"newsdag/launched_by": "cli"})
-        step_stats = {s.step_key: s for s in instance.get_run_step_stats(result.run_id)}
-    summary = RunSummary(run_id=result.run_id, success=result.success)
+    if instance is None:
+        home = config.ensure_dagster_home()
+        # Opening a new SQLite instance creates its tables; two first runs at once
+        # would race to create them, so opening is serialised (it takes a moment).
+        with file_lock(home / ".instance-setup.lock", "newsdag instance setup", wait_seconds=300):
+            instance = DagsterInstance.get()
+            instance.get_runs(limit=1)
+        owned = instance
+    else:
+        owned = contextlib.nullcontext()
+    summary = RunSummary()
+    run = functools.partial(_run, job, instance, run_config=run_config or {}, summary=summary)
+    with owned:
+        if RAW_FILES in keys:
+            run([RAW_FILES], {})
+            if not summary.success:
+                return summary
+        rest = [k for k in keys if k != RAW_FILES]
+        partitioned = [k for k in rest if graph.get(k).is_partitioned]
+        blocks: list[tuple[str, str]] = []
+        if partitioned:
+            days = _days_found(config.warehouse_dir(warehouse_dir))
+            if from_day or to_day:
+                lo, hi = from_day or (days[0] if days else first_day), to_day or (days[-1] if days else last_day)
+                if lo > hi:
+                    raise ValueError(f"--from {lo} is after --to {hi}")
+                blocks = [(lo, hi)]
+            else:
+                # Days found, in blocks: scattered days do not make one range spanning years.
+                blocks = day_blocks(days)
+            if blocks:
+                summary.days = (blocks[0][0], blocks[-1][1])
+            else:
+                rest = [k for k in rest if k not in partitioned]  # no day to run
+        # Earlier blocks: the daily assets only; the last block's run also
+        # runs the cross-day assets, once.
+        for lo, hi in blocks[:-1]:
+            run(partitioned, day_range_tags(lo, hi))
+            if not summary.success:
+                return summary
+        if rest:
+            run(rest, day_range_tags(*blocks[-1]) if blocks else {})
+    return summary
+
+
+def _iso_day(name: str, day: str) -> str:
+    try:
+        return dt.date.fromisoformat(day).isoformat()
+    except ValueError:
+        raise ValueError(f"{name} must be a date as YYYY-MM-DD, not {day!r}") from None
+
+
+def _days_found(warehouse) -> list[str]:
+    """Every day the raw_files index lists, sorted."""
+    path = table_file(warehouse, "raw_files")
+    if not path.exists():
+        return []
+    days = pd.read_parquet(path, columns=["days"])["days"]
+    return sorted({d for ds in days for d in ds})
+
+
+def _run(job, instance, keys, tags, *, run_config: dict, summary: RunSummary) -> None:
+    result = job.execute_in_process(instance=instance, asset_selection=keys, raise_on_error=False,
+                                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}, **run_config},
+                                    tags={"newsdag/launched_by": "cli", **tags})
+    summary.results.append(result)
+    step_stats = {s.step_key: s for s in instance.get_run_step_stats(result.run_id)}
+    summary.run_ids.append(result.run_id)
+    summary.success = summary.success and result.success
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             mat = event.event_specific_data.materialization
+            name = mat.asset_key.to_user_string()
+            if mat.partition and any(a.asset == name for a in summary.assets):
+                continue  # one line per asset, not per day
             meta = mat.metadata
             stats = step_stats.get(event.step_key)
             seconds = (stats.end_time - stats.start_time) if stats and stats.end_time and stats.start_time else None
             rows = meta.get("dagster/row_count")
             path = meta.get("path")
-            summary.assets.append(AssetSummary(mat.asset_key.to_user_string(), rows.value if rows else None,
+            summary.assets.append(AssetSummary(name, rows.value if rows else None,
                                                seconds, path.value if path else None))
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
@@ -86,4 +179,3 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
                 err = err.cause  # the user-code error, not Dagster's wrapper
             if err is not None:
                 summary.failures.append(f"{event.step_key or event.event_type_value}: {err.message.strip()}")
-    return summary

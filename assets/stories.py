@@ -5,9 +5,13 @@ import json
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
+from assets.incremental import basis_json, footer, plan_run
+from assets.io_manager import BASIS_KEY, PLAN_KEY
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
+from assets.resources import NewsdagSettings
 from assets.settings import settings_config
 from newsdag.features import load_tfidf
+from newsdag.incremental import UNCHANGED
 from newsdag.plots import reuse_heatmap, story_size_histogram, story_timeline
 from newsdag.schemas import TABLES
 from newsdag.stories import StorySettings, cluster_stories, summarise_stories
@@ -17,15 +21,27 @@ StoryConfig = settings_config(StorySettings, "StoryConfig")
 
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
-       kinds={"python", "igraph", "parquet"}, code_version="1")
-def story_clusters(config: StoryConfig, articles: pd.DataFrame, tfidf_features: pd.DataFrame,
-                   tfidf_vocabulary: pd.DataFrame):
-    X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
-    settings = config.settings()
-    clusters = cluster_stories(articles, X, settings)
+       kinds={"python", "igraph", "parquet"}, code_version="2")
+def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings: NewsdagSettings,
+                   articles: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
+    """Cluster the articles into stories. Incremental: only articles from the
+    trailing window before the earliest changed day are clustered again; older
+    ones keep their stories and story ids."""
+    story_settings = config.settings()
+    settings_json = json.dumps(story_settings.as_dict(), sort_keys=True)
+    tfidf_footer = footer(settings.warehouse, "tfidf_features")
+    basis = basis_json(code_version="2", settings=settings_json, trailing_days=settings.trailing_days,
+                       tfidf=[tfidf_footer.get("settings"), tfidf_footer.get("code_version")])
+    plan, previous = plan_run(context, settings, ["story_clusters"], basis)
+    if plan.mode == UNCHANGED:
+        clusters = previous["story_clusters"]
+    else:
+        X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
+        clusters = cluster_stories(articles, X, story_settings, previous.get("story_clusters"), plan.recompute_from)
     sizes = clusters.groupby("story_id").size()
     return table_output(clusters, metadata={
-        SETTINGS_KEY: json.dumps(settings.as_dict(), sort_keys=True),
+        SETTINGS_KEY: settings_json, BASIS_KEY: basis, PLAN_KEY: json.dumps(plan.as_metadata()),
+        "recompute": MetadataValue.json(plan.as_metadata()),
         "n_stories": MetadataValue.int(int(len(sizes))),
         "n_singletons": MetadataValue.int(int((sizes == 1).sum())),
         "mean_story_size": MetadataValue.float(float(sizes.mean()) if len(sizes) else 0.0),

@@ -1,6 +1,6 @@
 """Build a news stream of N articles from the real texts in ../shared/data, with its ground truth.
 
-    .venv/bin/python bench/generate_corpus.py 10000 /tmp/corpus10k [--seed 0]
+    .venv/bin/python bench/generate_corpus.py 10000 /tmp/corpus10k [--seed 0] [--days D]
 
 Each story starts with an original article published by an originating outlet:
 
@@ -74,13 +74,13 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
 
-def generate(n: int, out: Path, seed: int = 0) -> pd.DataFrame:
+def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.DataFrame:
     rng = random.Random(seed)
     pools = load_pools()
     originators = [f"origin{i:02d}" for i in range(N_ORIGINATORS)]
     copiers = [f"wire{i:02d}" for i in range(N_COPIERS)]
     rewriters = [f"rewrite{i:02d}" for i in range(N_REWRITERS)]
-    n_days = max(7, n // 1500)  # about 1,500 articles a day
+    n_days = days or max(7, n // 1500)  # by default about 1,500 articles a day
     records: list[dict] = []
     truth: list[dict] = []
     story = 0
@@ -157,8 +157,9 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--days", type=int, help="days the stories start on (default: N / 1500, at least 7)")
     args = parser.parse_args()
-    truth = generate(args.n, args.out, args.seed)
+    truth = generate(args.n, args.out, args.seed, args.days)
     print(f"{len(truth)} articles, {truth['story'].nunique()} stories -> {args.out}")
     print(truth["reuse"].value_counts().to_string())
 

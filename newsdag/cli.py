@@ -27,7 +27,9 @@ def _summary_lines(summary, warehouse: Path) -> list[str]:
         lines.append(f"  FAILED ({severity}): {name}")
     for f in summary.failures:
         lines.append(f"failed: {f}")
-    lines.append(f"\nrun {summary.run_id} {'succeeded' if summary.success else 'FAILED'}")
+    if summary.days:
+        lines.append(f"\ndays {summary.days[0]} to {summary.days[1]}")
+    lines.append(f"\nruns {', '.join(summary.run_ids) or '(none)'} {'succeeded' if summary.success else 'FAILED'}")
     lines.append("Next:")
     lines.append(f"  python -c \"import pandas as pd; print(pd.read_parquet('{warehouse}/articles'))\"")
     lines.append("  make ui   # the asset graph, this run and its metadata at http://127.0.0.1:3000")
@@ -43,7 +45,11 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         print(f"newsdag: the raw folder {raw} does not exist (set --raw or NEWSDAG_RAW_DIR)", file=sys.stderr)
         return 2
     print(f"newsdag: raw {raw}\n         warehouse {warehouse}\n         dagster home {config.ensure_dagster_home()}")
-    summary = materialize_assets(raw, warehouse, args.select, args.lock_wait)
+    try:
+        summary = materialize_assets(raw, warehouse, args.select, args.lock_wait, args.from_day, args.to_day)
+    except ValueError as e:
+        print(f"newsdag: {e}", file=sys.stderr)
+        return 2
     print("\n".join(_summary_lines(summary, warehouse)))
     return 0 if summary.success else 1
 
@@ -60,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--raw", help="raw input folder (default: $NEWSDAG_RAW_DIR or data/raw)")
     m.add_argument("--warehouse", help="Parquet output folder (default: $NEWSDAG_WAREHOUSE_DIR or data/warehouse)")
     m.add_argument("--select", help="assets to run: names separated by commas, or Dagster selection syntax such as 'key:articles+' (default: all)")
+    m.add_argument("--from", dest="from_day", metavar="DATE",
+                   help="first day (YYYY-MM-DD, UTC) of the daily partitions to run (default: the first day found in the raw folder)")
+    m.add_argument("--to", dest="to_day", metavar="DATE",
+                   help="last day to run (default: the last day found); the cross-day assets run once, in the same run")
     m.add_argument("--lock-wait", type=float, metavar="SECONDS",
                    help="when another run is writing the warehouse, wait this long for it (default 3600), then fail")
     m.set_defaults(func=cmd_materialize)

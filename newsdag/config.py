@@ -11,6 +11,7 @@ here, as a shell user expects.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -23,6 +24,14 @@ DEFAULT_DAGSTER_HOME = ".dagster_home"
 # Safety caps on input size (bytes for a file, characters for one article's text).
 DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_RECORD_CHARS = 1_000_000
+
+# Daily partitions: the first publication day the warehouse holds
+# (``$NEWSDAG_FIRST_DAY``); articles published earlier are quarantined with a
+# reason naming this setting. The trailing window (``$NEWSDAG_TRAILING_DAYS``)
+# bounds what a run recomputes and how far apart in time two articles compared
+# with each other may be.
+DEFAULT_FIRST_DAY = "2000-01-01"
+DEFAULT_TRAILING_DAYS = 14.0
 
 DAGSTER_YAML = """\
 # Written by newsdag (newsdag.config.ensure_dagster_home). The embedded default:
@@ -50,6 +59,24 @@ def warehouse_dir(explicit: str | os.PathLike | None = None) -> Path:
     if explicit:
         return Path(explicit).expanduser().resolve()
     return _anchor(os.environ.get("NEWSDAG_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve()
+
+
+def first_day(explicit: str | None = None) -> str:
+    """The first partition day, ``YYYY-MM-DD``: ``explicit``, else ``$NEWSDAG_FIRST_DAY``, else 2000-01-01."""
+    value = explicit or os.environ.get("NEWSDAG_FIRST_DAY") or DEFAULT_FIRST_DAY
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"NEWSDAG_FIRST_DAY must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def trailing_days(explicit: float | None = None) -> float:
+    """The trailing window in days: ``explicit``, else ``$NEWSDAG_TRAILING_DAYS``, else 14."""
+    value = explicit if explicit is not None else os.environ.get("NEWSDAG_TRAILING_DAYS") or DEFAULT_TRAILING_DAYS
+    days = float(value)
+    if not days > 0:
+        raise ValueError(f"the trailing window must be a positive number of days, not {value!r}")
+    return days
 
 
 def ensure_dagster_home() -> Path:

@@ -125,13 +125,14 @@ def _walk_files(raw_root: Path) -> Iterator[Path]:
                 yield p
 
 
-def scan_raw_files(raw_root: Path) -> pd.DataFrame:
+def scan_raw_files(raw_root: Path, previous: pd.DataFrame | None = None) -> pd.DataFrame:
     """Inventory of every file under ``raw_root``, in path order.
 
-    Returns a frame with the columns of the ``raw_files`` table: ``raw_path``
-    (relative, '/'-separated), ``source``, ``format``, ``size_bytes``,
-    ``sha256`` (null when unreadable or a link leaving the root) and
-    ``modified`` (UTC). Files are listed, not judged: parsing decides.
+    Returns a frame with ``raw_path`` (relative, '/'-separated), ``source``,
+    ``format``, ``size_bytes``, ``sha256`` (null when unreadable or a link
+    leaving the root), ``modified`` (UTC) and ``first_seen`` (UTC): the
+    ``first_seen`` of the same path in ``previous`` (an earlier scan), else
+    its modification time. Files are listed, not judged: parsing decides.
     """
     raw_root = Path(raw_root)
     if not raw_root.is_dir():
@@ -156,8 +157,75 @@ def scan_raw_files(raw_root: Path) -> pd.DataFrame:
         )
     df = pd.DataFrame(rows, columns=["raw_path", "source", "format", "size_bytes", "sha256", "modified"])
     df["size_bytes"] = df["size_bytes"].astype("int64")
-    df["modified"] = pd.to_datetime(df["modified"], utc=True)
+    # Microseconds, the stored unit: a time read back from the previous scan
+    # must equal the same time taken from the file now.
+    df["modified"] = pd.to_datetime(df["modified"], utc=True).dt.floor("us")
+    seen = df["modified"]
+    if previous is not None and len(previous) and "first_seen" in previous:
+        before = pd.to_datetime(previous.set_index("raw_path")["first_seen"], utc=True)
+        seen = df["raw_path"].map(before).fillna(seen)
+    df["first_seen"] = pd.to_datetime(seen, utc=True)
     return df
+
+
+# ----------------------------------------------------------------- days
+#
+# Every article belongs to one day, the key of its daily partition: its
+# publication day (UTC), or for an undated article the day its file was first
+# seen. Rejections belong to their file's first-seen day.
+
+
+def clamp_day(ts: Any, first_day: str | None = None, last_day: str | None = None) -> str:
+    """The UTC day of a timestamp as ``YYYY-MM-DD``, moved into [first_day, last_day];
+    ``last_day`` (else today, UTC) when the timestamp is missing."""
+    ts = pd.Timestamp(ts) if ts is not None and not pd.isna(ts) else None
+    day = ts.tz_convert("UTC").date().isoformat() if ts is not None else (last_day or dt.datetime.now(dt.timezone.utc).date().isoformat())
+    if first_day and day < first_day:
+        day = first_day
+    if last_day and day > last_day:
+        day = last_day
+    return day
+
+
+def publication_days(published: pd.Series) -> pd.Series:
+    """``YYYY-MM-DD`` (UTC) of each timestamp; null where undated. Index kept."""
+    ts = pd.to_datetime(published, utc=True)
+    return ts.dt.strftime("%Y-%m-%d").where(ts.notna(), None).astype(object)
+
+
+def file_days(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Limits(),
+              first_day: str | None = None, last_day: str | None = None,
+              previous: pd.DataFrame | None = None) -> pd.Series:
+    """For each file of ``raw_files`` (with ``first_seen``), the sorted list of
+    days its articles and rejections belong to: its articles' publication
+    days, and its first-seen day when it has undated articles or rejections
+    (or gives nothing at all). A file whose path, hash and first-seen time match a row of
+    ``previous`` keeps that row's ``days`` without being parsed again."""
+    known: dict[tuple, list[str]] = {}
+    if previous is not None and len(previous) and "days" in previous:
+        for r in previous.itertuples():
+            known[(r.raw_path, r.sha256, pd.Timestamp(r.first_seen))] = list(r.days)
+    out = []
+    for r in raw_files.itertuples():
+        key = (r.raw_path, r.sha256, pd.Timestamp(r.first_seen))
+        if r.sha256 is not None and key in known:
+            out.append(known[key])
+            continue
+        seen_day = clamp_day(r.first_seen, first_day, last_day)
+        articles, rejects = parse_file(raw_root, r.raw_path, r.format, limits)
+        days = set()
+        on_seen_day = bool(rejects) or not articles
+        for a in articles:
+            p = a["published"]
+            d = p.tz_convert("UTC").date().isoformat() if p is not None and not pd.isna(p) else None
+            if d is not None and (first_day is None or d >= first_day) and (last_day is None or d <= last_day):
+                days.add(d)
+            else:
+                on_seen_day = True  # undated, or quarantined as outside the partitions
+        if on_seen_day:
+            days.add(seen_day)
+        out.append(sorted(days))
+    return pd.Series(out, index=raw_files.index, dtype=object)
 
 
 def _inside(path: Path, root_real: Path) -> bool:
@@ -522,26 +590,47 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, limits: Limits = Limits(
 
 # ----------------------------------------------------------------- tables
 
-ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "title", "lead", "body", "text",
+ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "day", "title", "lead", "body", "text",
                    "n_words", "url", "raw_path", "raw_line", "raw_sha256", "duplicate_of"]
-REJECT_COLUMNS = ["raw_path", "line", "reason", "detail"]
+REJECT_COLUMNS = ["raw_path", "line", "day", "reason", "detail"]
 
 
-def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Limits()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Parse every file listed in ``raw_files`` into ``(articles, rejected_inputs)``.
+def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Limits(),
+                    days: Iterable[str] | None = None, first_day: str | None = None,
+                    last_day: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse the files listed in ``raw_files`` into ``(articles, rejected_inputs)``.
 
-    ``raw_files`` is the output of :func:`scan_raw_files` (``raw_path`` and
-    ``format`` are used). Articles are sorted by ``article_id``; the same
-    record seen twice (same source, id or path, and text) is kept once, the
-    copy being listed in ``rejected_inputs`` as ``duplicate_record``.
-    ``duplicate_of`` links each article to the earliest one with the same
-    normalised text. Rejections keep file order.
+    ``raw_files`` is the output of :func:`scan_raw_files` (``raw_path``,
+    ``format`` and, when present, ``first_seen`` are used). Each article gets
+    its ``day`` (publication day, else its file's first-seen day); each
+    rejection its file's first-seen day. Only rows whose day is in ``days``
+    are returned (all when None). Articles published outside
+    [``first_day``, ``last_day``] become ``outside_partitions`` rejections.
+
+    Articles are sorted by ``article_id``; the same record seen twice (same
+    source, id or path, and text) is kept once, the copy being listed as
+    ``duplicate_record``. ``duplicate_of`` links each article to the earliest
+    one of the same day with the same normalised text. Rejections keep file order.
     """
     all_articles: list[dict] = []
     all_rejects: list[dict] = []
-    for raw_path, fmt in zip(raw_files["raw_path"], raw_files["format"]):
-        a, r = parse_file(raw_root, raw_path, fmt, limits)
-        all_articles.extend(a)
+    has_seen = "first_seen" in raw_files
+    for row in raw_files.itertuples():
+        seen_day = clamp_day(row.first_seen if has_seen else getattr(row, "modified", None), first_day, last_day)
+        a, r = parse_file(raw_root, row.raw_path, row.format, limits)
+        for art in a:
+            p = art["published"]
+            day = p.tz_convert("UTC").date().isoformat() if p is not None and not pd.isna(p) else seen_day
+            if (first_day and day < first_day) or (last_day and day > last_day):
+                bound = f"before the first partition day {first_day} (set NEWSDAG_FIRST_DAY earlier to keep it)" \
+                    if first_day and day < first_day else f"after the last partition day {last_day}"
+                r.append({"raw_path": art["raw_path"], "line": art["raw_line"], "reason": "outside_partitions",
+                          "detail": f"published {day}, {bound}"})
+                continue
+            art["day"] = day
+            all_articles.append(art)
+        for rej in r:
+            rej["day"] = seen_day
         all_rejects.extend(r)
 
     articles = pd.DataFrame(all_articles, columns=ARTICLE_COLUMNS[:-1])
@@ -551,24 +640,30 @@ def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Li
     dup_mask = articles.duplicated("article_id", keep="first")
     for row in articles.loc[dup_mask].itertuples():
         all_rejects.append({"raw_path": row.raw_path, "line": row.raw_line if pd.notna(row.raw_line) else None,
-                            "reason": "duplicate_record",
+                            "day": row.day, "reason": "duplicate_record",
                             "detail": f"the same record (source, id, text) as article {row.article_id}, already ingested"})
     articles = articles.loc[~dup_mask].sort_values("article_id", kind="stable").reset_index(drop=True)
-    articles["duplicate_of"] = find_duplicates(articles)
-
     rejected = pd.DataFrame(all_rejects, columns=REJECT_COLUMNS)
+    if days is not None:
+        wanted = set(days)
+        articles = articles[articles["day"].isin(wanted)].reset_index(drop=True)
+        rejected = rejected[rejected["day"].isin(wanted)].reset_index(drop=True)
+    articles["duplicate_of"] = find_duplicates(articles)
     rejected["line"] = rejected["line"].astype("Int64")
     return articles[ARTICLE_COLUMNS], rejected
 
 
 def find_duplicates(articles: pd.DataFrame) -> pd.Series:
     """For each article, the ``article_id`` of the earliest article with the same
-    ``text`` (earliest ``published``, undated last, ties by ``article_id``), or
+    ``text`` (and ``day``, when the frame has one) (earliest ``published``, undated last, ties by ``article_id``), or
     None for that earliest one and for texts seen once. Index aligned to ``articles``."""
     if articles.empty:
         return pd.Series([], dtype=object, index=articles.index)
     order = articles.sort_values(["published", "article_id"], na_position="last", kind="stable")
-    first = order.groupby("text", sort=False)["article_id"].transform("first")
+    # Within a day: a day's partition must not depend on which other days
+    # were parsed in the same run. Copies across days are found by overlap.
+    keys = ["day", "text"] if "day" in order else ["text"]
+    first = order.groupby(keys, sort=False)["article_id"].transform("first")
     result = first.where(first != order["article_id"], None)
     return result.reindex(articles.index).astype(object).where(lambda s: s.notna(), None)
 
@@ -576,21 +671,24 @@ def find_duplicates(articles: pd.DataFrame) -> pd.Series:
 def split_sentences(articles: pd.DataFrame) -> pd.DataFrame:
     """The ``sentences`` table: one row per sentence of each article's ``text``.
 
-    Input: ``articles`` with ``article_id`` and ``text``. Output columns:
-    ``article_id`` (str), ``sent_idx`` (int32, 0-based), ``char_start`` and
+    Input: ``articles`` with ``article_id``, ``day`` and ``text``. Output columns:
+    ``article_id`` (str), ``sent_idx`` (int32, 0-based), ``day`` (str), ``char_start`` and
     ``char_end`` (int64 offsets into the article's text) and ``text``.
     """
-    ids, idx, starts, ends, texts = [], [], [], [], []
-    for article_id, text in zip(articles["article_id"], articles["text"]):
+    ids, idx, days, starts, ends, texts = [], [], [], [], [], []
+    article_days = articles["day"] if "day" in articles else pd.Series([None] * len(articles))
+    for article_id, day, text in zip(articles["article_id"], article_days, articles["text"]):
         for i, (a, b) in enumerate(sentence_spans(text)):
             ids.append(article_id)
             idx.append(i)
+            days.append(day)
             starts.append(a)
             ends.append(b)
             texts.append(text[a:b])
     return pd.DataFrame({
         "article_id": pd.Series(ids, dtype=object),
         "sent_idx": pd.Series(idx, dtype="int32"),
+        "day": pd.Series(days, dtype=object),
         "char_start": pd.Series(starts, dtype="int64"),
         "char_end": pd.Series(ends, dtype="int64"),
         "text": pd.Series(texts, dtype=object),

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from newsdag.features import sentence_vectors
+from newsdag.incremental import shift_day
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 from newsdag.text import word_spans
 
@@ -152,7 +153,7 @@ def shared_passages(anchors_a: np.ndarray, anchors_b: np.ndarray, k: int) -> np.
 
 
 def candidate_pairs(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
-                    settings: OverlapSettings = OverlapSettings()) -> pd.DataFrame:
+                    settings: OverlapSettings = OverlapSettings(), active: np.ndarray | None = None) -> pd.DataFrame:
     """Article pairs to compare: never all pairs.
 
     ``articles`` (``article_id``, ``published``, ``duplicate_of``) row-aligned
@@ -162,6 +163,8 @@ def candidate_pairs(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_ma
     paired with its ``duplicate_of`` and with its story's earliest article, so
     wire copy carried by many outlets always meets its first copy. At most
     about (k + 2) pairs per article.
+
+    With ``active`` (bool, shape (n,)), only pairs with an active article are kept.
 
     Returns ``i`` < ``j`` (row numbers), ``cosine`` (float32), sorted.
     """
@@ -188,6 +191,9 @@ def candidate_pairs(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_ma
         return pd.DataFrame({"i": np.array([], np.int64), "j": np.array([], np.int64), "cosine": np.array([], np.float32)})
     pairs = np.unique(np.sort(pairs, axis=1), axis=0)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    if active is not None:
+        active = np.asarray(active, dtype=bool)
+        pairs = pairs[active[pairs[:, 0]] | active[pairs[:, 1]]]
     cos = np.asarray(X[pairs[:, 0]].multiply(X[pairs[:, 1]]).sum(axis=1)).ravel().astype(np.float32)
     return pd.DataFrame({"i": pairs[:, 0], "j": pairs[:, 1], "cosine": cos})
 
@@ -259,7 +265,7 @@ def _pairs_with_sentence_cosines(pairs: pd.DataFrame, rows_of: list, blocks: lis
 
 
 def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
-                    settings: OverlapSettings = OverlapSettings()
+                    settings: OverlapSettings = OverlapSettings(), active: np.ndarray | None = None,
                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """All pair metrics, passages and sentence alignments.
 
@@ -271,10 +277,11 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: p
     Returns ``(article_overlap, reused_passages, sentence_alignments)`` as
     documented in newsdag.schemas. The derived article of a pair is the one
     that is not ``origin_article_id``; passages and alignments run from the
-    derived article to its origin.
+    derived article to its origin. With ``active`` (bool per article), only
+    pairs with an active article are compared (see :func:`candidate_pairs`).
     """
     a = articles.reset_index(drop=True)
-    pairs = candidate_pairs(a, clusters, X, settings)
+    pairs = candidate_pairs(a, clusters, X, settings, active)
     story_of = clusters.set_index("article_id")["story_id"]
     ids = a["article_id"].to_numpy(dtype=object)
     texts = a["text"].to_numpy(dtype=object)
@@ -349,6 +356,47 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: p
     aligned = pd.DataFrame(alignments, columns=["article_id", "sent_idx", "source_article_id", "source_sent_idx",
                                                 "similarity"])
     aligned = aligned.astype({"sent_idx": np.int32, "source_sent_idx": np.int32, "similarity": np.float32})
+    overlap = overlap.sort_values(["article_a", "article_b"], kind="stable").reset_index(drop=True)
+    reused = reused.sort_values(["article_id", "source_article_id", "char_start", "source_char_start"], kind="stable").reset_index(drop=True)
+    aligned = aligned.sort_values(["article_id", "source_article_id", "sent_idx"], kind="stable").reset_index(drop=True)
+    return overlap, reused, aligned
+
+
+OVERLAP_TABLE_KEYS = {
+    "article_overlap": ("article_a", "article_b"),
+    "reused_passages": ("article_id", "source_article_id"),
+    "sentence_alignments": ("article_id", "source_article_id"),
+}
+
+
+def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: pd.DataFrame,
+                                X: sp.csr_matrix, previous: dict[str, pd.DataFrame], recompute_from: str,
+                                settings: OverlapSettings = OverlapSettings()
+                                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`compute_overlap` for the articles whose ``day`` is ``recompute_from``
+    or later, keeping the rows of ``previous`` (``{table name: frame}``, the
+    three tables of an earlier run) whose two articles are both earlier.
+
+    Only articles within ``window_days`` before ``recompute_from`` are read
+    besides the recomputed ones: no pair is further apart in time than that.
+    Same columns and order as :func:`compute_overlap`.
+    """
+    a = articles.reset_index(drop=True)
+    day = a["day"].astype(str)
+    active = (day >= recompute_from).to_numpy()
+    scope = active | (day >= shift_day(recompute_from, -(settings.window_days + 1))).to_numpy()
+    rows = np.flatnonzero(scope)
+    sub = a.iloc[rows].reset_index(drop=True)
+    ids = set(sub["article_id"])
+    new = compute_overlap(sub, sentences[sentences["article_id"].isin(ids)], clusters[clusters["article_id"].isin(ids)],
+                          X[rows], settings, active[rows])
+    kept_ids = set(a["article_id"][~active])
+    out = []
+    for (name, (col_a, col_b)), fresh in zip(OVERLAP_TABLE_KEYS.items(), new):
+        old = previous[name]
+        keep = old[old[col_a].isin(kept_ids) & old[col_b].isin(kept_ids)]
+        out.append(pd.concat([keep.astype(fresh.dtypes.to_dict()), fresh], ignore_index=True) if len(keep) else fresh)
+    overlap, reused, aligned = out
     overlap = overlap.sort_values(["article_a", "article_b"], kind="stable").reset_index(drop=True)
     reused = reused.sort_values(["article_id", "source_article_id", "char_start", "source_char_start"], kind="stable").reset_index(drop=True)
     aligned = aligned.sort_values(["article_id", "source_article_id", "sent_idx"], kind="stable").reset_index(drop=True)

@@ -59,6 +59,8 @@ TABLES: dict[str, Table] = {
                 _c("size_bytes", I64, "File size in bytes."),
                 _c("sha256", S, "SHA-256 of the file's bytes, hex; null when the file could not be read.", nullable=True),
                 _c("modified", UTC_TIMESTAMP, "File modification time, UTC."),
+                _c("first_seen", UTC_TIMESTAMP, "When newsdag first saw this path, UTC: kept from the previous scan, else the modification time. Undated articles and the file's rejections fall on this day.", {"raw_files": ["modified"]}),
+                _c("days", pa.list_(S), "The daily partitions (YYYY-MM-DD) this file's articles and rejections fall on: its articles' publication days, and its first-seen day when it has undated articles or rejections.", {"raw_files": ["first_seen"]}),
             ],
         ),
         Table(
@@ -69,6 +71,7 @@ TABLES: dict[str, Table] = {
                 _c("external_id", S, "The feed record's own id, when it has one.", nullable=True),
                 _c("source", S, "Outlet: the feed record's source, else the folder under the raw root, else 'unknown'.", {"raw_files": ["source"]}),
                 _c("published", UTC_TIMESTAMP, "Publication time, UTC: the text file's 'date' line or the record's published field; null when absent.", nullable=True),
+                _c("day", S, "The article's daily partition, YYYY-MM-DD: its publication day (UTC), else the day its file was first seen.", {"articles": ["published"], "raw_files": ["first_seen"]}),
                 _c("title", S, "The feed's title, else the first sentence of the lead."),
                 _c("lead", S, "The first paragraph of the normalised text."),
                 _c("body", S, "The normalised text after the lead (may be empty)."),
@@ -78,7 +81,7 @@ TABLES: dict[str, Table] = {
                 _c("raw_path", S, "The file this article came from, relative to the raw root.", {"raw_files": ["raw_path"]}),
                 _c("raw_line", I64, "1-based record number within a feed file (line for JSON Lines, row for CSV/Parquet); null for text files.", nullable=True),
                 _c("raw_sha256", S, "SHA-256 of that file's bytes.", {"raw_files": ["sha256"]}),
-                _c("duplicate_of", S, "article_id of the earliest article (by published, then article_id) with the same normalised text; null for that earliest one and for unique texts.", {"articles": ["text", "published", "article_id"]}, nullable=True),
+                _c("duplicate_of", S, "article_id of the earliest article of the same day (by published, then article_id) with the same normalised text; null for that earliest one and for unique texts.", {"articles": ["text", "published", "article_id"]}, nullable=True),
             ],
         ),
         Table(
@@ -87,6 +90,7 @@ TABLES: dict[str, Table] = {
             [
                 _c("article_id", S, "The article.", {"articles": ["article_id"]}),
                 _c("sent_idx", I32, "0-based position of the sentence in its article."),
+                _c("day", S, "The article's daily partition (see articles.day).", {"articles": ["day"]}),
                 _c("char_start", I64, "Start offset into articles.text (inclusive).", {"articles": ["text"]}),
                 _c("char_end", I64, "End offset into articles.text (exclusive).", {"articles": ["text"]}),
                 _c("text", S, "The sentence: articles.text[char_start:char_end].", {"articles": ["text"]}),
@@ -98,7 +102,8 @@ TABLES: dict[str, Table] = {
             [
                 _c("raw_path", S, "The file, relative to the raw root.", {"raw_files": ["raw_path"]}),
                 _c("line", I64, "1-based record number within a feed file (line for JSON Lines, row for CSV/Parquet); null when the whole file is rejected.", nullable=True),
-                _c("reason", S, "Short machine-readable reason, e.g. binary, undecodable, empty, too_large, unsupported_format, bad_json, bad_record, missing_text, bad_date, date_out_of_range, outside_raw_root, unreadable."),
+                _c("day", S, "The daily partition: the first-seen day of the file (see raw_files.first_seen).", {"raw_files": ["first_seen"]}),
+                _c("reason", S, "Short machine-readable reason, e.g. binary, undecodable, empty, too_large, unsupported_format, bad_json, bad_record, missing_text, bad_date, date_out_of_range, outside_partitions, duplicate_record, outside_raw_root, unreadable."),
                 _c("detail", S, "Human-readable detail: the error message or the offending value (truncated)."),
             ],
         ),

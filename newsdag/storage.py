@@ -58,6 +58,10 @@ def content_hash(df: pd.DataFrame) -> str:
     h.update(str(len(df)).encode())
     for name in df.columns:
         col = df[name]
+        if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(col.dtype):
+            # The same instants hash the same whatever the unit (Parquet gives
+            # microseconds, pandas nanoseconds): a re-run must not look changed.
+            col = col.astype("datetime64[ns, UTC]" if isinstance(col.dtype, pd.DatetimeTZDtype) else "datetime64[ns]")
         if col.dtype == object:
             col = col.map(_hashable)
         h.update(str(name).encode())
@@ -192,3 +196,33 @@ def warehouse_lock(warehouse: Path, owner: str, wait_seconds: float = 3600.0, po
     the same warehouse at once and their outputs cannot mix. ``owner`` is the
     run id."""
     return file_lock(Path(warehouse) / LOCK_FILE, f"run {owner}", wait_seconds, poll_seconds, on_wait)
+
+
+# ------------------------------------------------------------------ partitions
+
+
+def partition_keys(warehouse: Path, table: str) -> list[str]:
+    """The partition keys of ``table`` that have a file, sorted."""
+    base = Path(warehouse) / table
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if p.is_dir() and (p / PART_FILE).is_file())
+
+
+def read_partitions(warehouse: Path, table: str, keys=None) -> pd.DataFrame:
+    """The rows of the given partitions of ``table`` (all when ``keys`` is None)
+    that have a file, in key order; an empty frame with the table's schema when none has."""
+    have = partition_keys(warehouse, table)
+    if keys is not None:
+        wanted = set(keys)
+        have = [k for k in have if k in wanted]
+    if not have:
+        return TABLES[table].arrow_schema.empty_table().to_pandas()
+    parts = [pq.read_table(table_file(warehouse, table, k)) for k in have]
+    return pa.concat_tables(parts).to_pandas()
+
+
+def partition_versions(warehouse: Path, table: str) -> dict[str, str]:
+    """``{partition key: data version}`` from each partition file's footer."""
+    return {k: read_kv_metadata(table_file(warehouse, table, k)).get("data_version", "")
+            for k in partition_keys(warehouse, table)}

@@ -20,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from newsdag.incremental import shift_day
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 
 
@@ -43,17 +44,31 @@ class StorySettings:
         return asdict(self)
 
 
-def leiden_labels(edges: pd.DataFrame, n: int, resolution: float, seed: int = 0) -> np.ndarray:
+def leiden_labels(edges: pd.DataFrame, n: int, resolution: float, seed: int = 0,
+                  initial: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:
     """Leiden (CPM) community labels for ``n`` nodes and a weighted edge list
-    (``i``, ``j``, ``similarity``). Returns int64 labels, shape (n,). Deterministic for a seed."""
+    (``i``, ``j``, ``similarity``). Returns int64 labels, shape (n,). Deterministic for a seed.
+
+    ``initial`` (int labels, shape (n,)) and ``fixed`` (bool, shape (n,))
+    start from a given partition and keep the fixed nodes' communities: other
+    nodes may join them, but two fixed communities never merge or split.
+    """
     if n == 0:
         return np.array([], dtype=np.int64)
     g = ig.Graph(n=n, edges=np.column_stack([edges["i"].to_numpy(), edges["j"].to_numpy()]).tolist(), directed=False)
     g.es["weight"] = edges["similarity"].astype(float).tolist()
-    part = leidenalg.find_partition(
-        g, leidenalg.CPMVertexPartition, weights="weight", resolution_parameter=resolution,
-        n_iterations=2, seed=seed,
-    )
+    if initial is None:
+        part = leidenalg.find_partition(
+            g, leidenalg.CPMVertexPartition, weights="weight", resolution_parameter=resolution,
+            n_iterations=2, seed=seed,
+        )
+        return np.asarray(part.membership, dtype=np.int64)
+    part = leidenalg.CPMVertexPartition(g, initial_membership=[int(x) for x in initial], weights="weight",
+                                        resolution_parameter=resolution)
+    optimiser = leidenalg.Optimiser()
+    optimiser.set_rng_seed(seed)
+    fixed_list = [bool(x) for x in (fixed if fixed is not None else np.zeros(n, bool))]
+    optimiser.optimise_partition(part, n_iterations=2, is_membership_fixed=fixed_list)
     return np.asarray(part.membership, dtype=np.int64)
 
 
@@ -64,21 +79,62 @@ def earliest_first(articles: pd.DataFrame) -> np.ndarray:
     return key.sort_values(["p", "a"], na_position="last", kind="stable").index.to_numpy()
 
 
-def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySettings = StorySettings()) -> pd.DataFrame:
+def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySettings = StorySettings(),
+                    previous: pd.DataFrame | None = None, recompute_from: str | None = None) -> pd.DataFrame:
     """Assign every article to exactly one story.
 
     Inputs: ``articles`` with ``article_id`` and ``published`` (n rows) and
     ``X``, their L2-normalised TF-IDF rows in the same order (n, V).
     Returns ``story_clusters``: ``article_id``, ``story_id`` (the article_id of
-    the story's earliest member: stable while that member is), ``similarity``
-    (float32 cosine to the story's centroid); sorted by ``article_id``.
+    the story's earliest member when the story formed, kept from then on),
+    ``similarity`` (float32 cosine to the story's centroid); sorted by ``article_id``.
+
+    Incremental: given ``previous`` (an earlier ``story_clusters``) and
+    ``recompute_from`` (YYYY-MM-DD; ``articles`` then needs ``day``), an
+    article of an earlier day that was clustered before keeps its story; the
+    others are clustered again among themselves and with those earlier
+    articles within ``window_days``, which they may join. Stories never merge
+    or split across the ``recompute_from`` boundary, so older stories stay as
+    they were and keep their ids.
     """
-    n = len(articles)
     articles = articles.reset_index(drop=True)
-    edges = topk_neighbours(X, days_since_epoch(articles["published"]), k=settings.k,
-                            min_similarity=settings.min_similarity, window_days=settings.window_days)
-    labels = leiden_labels(edges, n, settings.resolution, settings.seed)
-    return story_table(articles, X, labels)
+    if previous is None or recompute_from is None:
+        edges = topk_neighbours(X, days_since_epoch(articles["published"]), k=settings.k,
+                                min_similarity=settings.min_similarity, window_days=settings.window_days)
+        labels = leiden_labels(edges, len(articles), settings.resolution, settings.seed)
+        return story_table(articles, X, labels)
+
+    before = previous.set_index("article_id")
+    prev_story = articles["article_id"].map(before["story_id"])
+    day = articles["day"].astype(str)
+    frozen = ((day < recompute_from) & prev_story.notna()).to_numpy()
+    # Frozen articles near the boundary take part, fixed, so later ones can join their stories.
+    scope = ~frozen | (day >= shift_day(recompute_from, -(settings.window_days + 1))).to_numpy()
+    rows = np.flatnonzero(scope)
+    fixed = frozen[rows]
+    story = prev_story.to_numpy(dtype=object).copy()
+    if len(rows):
+        edges = topk_neighbours(X[rows], days_since_epoch(articles["published"].iloc[rows]), k=settings.k,
+                                min_similarity=settings.min_similarity, window_days=settings.window_days)
+        codes, uniques = pd.factorize(prev_story.iloc[rows][fixed])
+        initial = np.empty(len(rows), dtype=np.int64)
+        initial[fixed] = codes
+        initial[~fixed] = len(uniques) + np.arange(int((~fixed).sum()))
+        labels = leiden_labels(edges, len(rows), settings.resolution, settings.seed, initial, fixed)
+        name = dict(zip(labels[fixed], prev_story.iloc[rows][fixed]))
+        ids = articles["article_id"].to_numpy(dtype=object)
+        for pos in earliest_first(articles.iloc[rows].reset_index(drop=True)):
+            name.setdefault(labels[pos], ids[rows[pos]])
+        story[rows] = [name[l] for l in labels]
+    # Centroid similarity for every story that gained or lost an article; the rest keep theirs.
+    touched = set(story[~frozen]) | set(prev_story[~frozen].dropna())
+    sim = articles["article_id"].map(before["similarity"]).to_numpy(dtype=np.float32, na_value=np.nan)
+    redo = np.flatnonzero(pd.Series(story).isin(touched).to_numpy())
+    if len(redo):
+        sim[redo] = centroid_similarity(X[redo], pd.factorize(story[redo])[0])
+    out = pd.DataFrame({"article_id": articles["article_id"].to_numpy(dtype=object), "story_id": story,
+                        "similarity": sim.astype(np.float32)})
+    return out.sort_values("article_id", kind="stable").reset_index(drop=True)
 
 
 def story_table(articles: pd.DataFrame, X: sp.csr_matrix, labels: np.ndarray) -> pd.DataFrame:

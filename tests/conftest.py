@@ -35,7 +35,13 @@ def raw_dir(tmp_path) -> Path:
     return d
 
 
-def write(root: Path, rel: str, content: str | bytes) -> Path:
+# Files written by tests carry this modification time (2025-01-05 12:00 UTC),
+# so that undated articles fall on a day near the dated ones and a run's range
+# of days stays short and the same on every day the suite runs.
+FIXED_MTIME = 1736078400
+
+
+def write(root: Path, rel: str, content: str | bytes, mtime: float | None = FIXED_MTIME) -> Path:
     """Write a file under ``root`` (creating folders) and return its path."""
     p = root / rel
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +49,31 @@ def write(root: Path, rel: str, content: str | bytes) -> Path:
         p.write_bytes(content)
     else:
         p.write_text(content, encoding="utf-8")
+    if mtime is not None:
+        os.utime(p, (mtime, mtime))
     return p
+
+
+def materialize_all(raw_dir: Path, warehouse: Path, instance=None, selection=None, run_config=None):
+    """Every asset (or the ``selection``, a list of names) over every day found
+    in ``raw_dir``, as `newsdag materialize` runs them, on an ephemeral Dagster
+    instance unless one is given. Returns the last run's result."""
+    from dagster import DagsterInstance
+
+    from assets.run import materialize_assets
+
+    summary = materialize_assets(raw_dir, warehouse, ",".join(selection) if selection else None,
+                                 instance=instance or DagsterInstance.ephemeral(), run_config=run_config)
+    return summary.results[-1]
+
+
+@pytest.fixture
+def samples_raw(tmp_path) -> Path:
+    """A copy of data/raw whose files carry FIXED_MTIME (the undated sample falls on 2025-01-05)."""
+    d = tmp_path / "samples"
+    for f in sorted(SAMPLES_DIR.iterdir()):
+        write(d, f.name, f.read_bytes())
+    return d
 
 
 def jsonl(records: list) -> str:

@@ -9,7 +9,7 @@ from assets.definitions import ALL_ASSETS, build_resources, defs
 from assets.run import materialize_assets
 from newsdag.schemas import TABLES as SCHEMAS
 from newsdag.storage import read_kv_metadata, table_file
-from tests.conftest import PROJECT_ROOT, jsonl, write
+from tests.conftest import PROJECT_ROOT, jsonl, materialize_all, write
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 TABLES = list(SCHEMAS)  # every table newsdag declares is an asset
@@ -23,7 +23,8 @@ def graph_snapshot(d) -> dict:
         out[key.to_user_string()] = {
             "deps": sorted(k.to_user_string() for k in node.parent_keys),
             "group": node.group_name,
-            "partitioned": node.partitions_def is not None,
+            "partitions": str(node.partitions_def) if node.partitions_def else None,
+            "backfill_policy": str(node.backfill_policy) if node.partitions_def else None,
             "code_version": node.code_version,
             "kinds": sorted(node.kinds),
             "owners": list(node.owners),
@@ -34,8 +35,11 @@ def graph_snapshot(d) -> dict:
             "schedules": {s.name: {"cron": s.cron_schedule, "timezone": s.execution_timezone,
                                    "default_status": s.default_status.value, "job": s.job_name}
                           for s in d.schedules or []},
-            "sensors": {s.name: {"default_status": s.default_status.value, "jobs": sorted(j.name for j in s.jobs)}
+            "sensors": {s.name: {"default_status": s.default_status.value, "jobs": sorted(j.name for j in s.jobs),
+                                 "watches": sorted(k.to_user_string() for k in getattr(s, "asset_keys", []) or [])}
                         for s in d.sensors or []},
+            "jobs": {j.name: {"partitions": str(j.partitions_def) if j.partitions_def else None}
+                     for j in d.resolve_all_job_defs() if not j.name.startswith("__")},
             "executor": d.executor.name if d.executor else None}
 
 
@@ -64,10 +68,13 @@ def make_raw(raw_dir):
 def test_materialize_assets_into_a_temporary_warehouse(raw_dir, tmp_path):
     make_raw(raw_dir)
     wh = tmp_path / "wh"
-    result = materialize(ALL_ASSETS, resources=build_resources(raw_dir, wh), instance=DagsterInstance.ephemeral())
+    result = materialize_all(raw_dir, wh)
     assert result.success
     for table in TABLES:
-        assert table_file(wh, table).is_file(), table
+        assert (wh / table).is_dir() and list((wh / table).rglob("part-0.parquet")), table
+    # Daily partitions: one folder per day, keyed on publication (else first-seen) day.
+    assert sorted(p.name for p in (wh / "articles").iterdir()) == ["2025-01-01", "2025-01-02", "2025-01-03"]
+    assert sorted(p.name for p in (wh / "rejected_inputs").iterdir()) == ["2025-01-05"]
     articles = pd.read_parquet(wh / "articles")
     assert len(articles) == 3
     rejected = pd.read_parquet(wh / "rejected_inputs")
@@ -75,7 +82,8 @@ def test_materialize_assets_into_a_temporary_warehouse(raw_dir, tmp_path):
     sentences = pd.read_parquet(wh / "sentences")
     assert sentences.groupby("article_id").size().to_dict() == {a: (1 if s == "AP" else 3) for a, s in zip(articles.article_id, articles.source)}
 
-    mats = {m.asset_key: m.metadata for m in (e.event_specific_data.materialization for e in result.get_asset_materialization_events())}
+    mats = {m.asset_key: m.metadata for m in (e.event_specific_data.materialization for e in result.get_asset_materialization_events())
+            if m.partition in (None, "2025-01-05")}
     meta = mats[AssetKey("rejected_inputs")]
     assert meta["dagster/row_count"].value == 2
     assert meta["rejections_by_reason"].value == {"bad_json": 1, "unsupported_format": 1}
@@ -84,24 +92,36 @@ def test_materialize_assets_into_a_temporary_warehouse(raw_dir, tmp_path):
     assert "article_id" in mats[AssetKey("articles")]["preview"].value
 
     # Parquet footers carry lineage: upstream data versions match what the upstream wrote.
-    kv = read_kv_metadata(table_file(wh, "sentences"))
-    up = read_kv_metadata(table_file(wh, "articles"))
+    kv = read_kv_metadata(table_file(wh, "sentences", "2025-01-02"))
+    up = read_kv_metadata(table_file(wh, "articles", "2025-01-02"))
     assert kv["asset_key"] == "sentences" and kv["run_id"] == result.run_id and kv["code_version"]
-    assert json.loads(kv["upstream"]) == {"articles": {"part-0.parquet": up["data_version"]}}
+    assert kv["partition"] == "2025-01-02"
+    assert json.loads(kv["upstream"]) == {"articles": {"2025-01-02/part-0.parquet": up["data_version"]}}
+    # A cross-day table records every day it was made from.
+    story_kv = json.loads(read_kv_metadata(table_file(wh, "story_clusters"))["upstream"])
+    assert sorted(story_kv["articles"]) == [f"2025-01-0{d}/part-0.parquet" for d in (1, 2, 3)]
 
 
 def test_rerun_over_unchanged_input_keeps_data_versions(raw_dir, tmp_path):
     make_raw(raw_dir)
     wh = tmp_path / "wh"
     instance = DagsterInstance.ephemeral()
-    first = materialize(ALL_ASSETS, resources=build_resources(raw_dir, wh), instance=instance)
-    v1 = {t: read_kv_metadata(table_file(wh, t))["data_version"] for t in ["articles", "sentences", "rejected_inputs"]}
-    second = materialize(ALL_ASSETS, resources=build_resources(raw_dir, wh), instance=instance)
-    v2 = {t: read_kv_metadata(table_file(wh, t))["data_version"] for t in ["articles", "sentences", "rejected_inputs"]}
-    assert first.run_id != second.run_id and v1 == v2
-    write(raw_dir, "feeds/g.jsonl", jsonl([{"id": "9", "source": "AP", "text": "New."}]))
-    materialize(ALL_ASSETS, resources=build_resources(raw_dir, wh), instance=instance)
-    assert read_kv_metadata(table_file(wh, "articles"))["data_version"] != v1["articles"]
+
+    def versions():
+        return {str(f.relative_to(wh)): read_kv_metadata(f)["data_version"] for f in sorted(wh.rglob("part-0.parquet"))
+                if not f.parts[-2] == "raw_files" and f.parent.name != "raw_files"}
+
+    first = materialize_all(raw_dir, wh, instance)
+    v1 = versions()
+    second = materialize_all(raw_dir, wh, instance)
+    assert first.run_id != second.run_id and versions() == v1
+    write(raw_dir, "feeds/g.jsonl", jsonl([{"id": "9", "source": "AP", "text": "New.", "published": "2025-01-02"}]))
+    materialize_all(raw_dir, wh, instance)
+    v3 = versions()
+    changed = {k for k in v1 if v3[k] != v1[k]}
+    # Exactly the day that got an article changes among the daily partitions.
+    assert {k for k in changed if k.startswith(("articles/", "sentences/"))} == {
+        "articles/2025-01-02/part-0.parquet", "sentences/2025-01-02/part-0.parquet"}
 
 
 def test_cli_runner_runs_checks_and_selection(raw_dir, tmp_path):
@@ -134,7 +154,7 @@ def test_checks_fail_on_bad_data():
     assert articles_unique_id(good).passed and articles_text_not_empty(good).passed
 
 
-def test_run_config_reaches_the_assets_and_the_parquet_footer(tmp_path):
+def test_run_config_reaches_the_assets_and_the_parquet_footer(tmp_path, samples_raw):
     import dataclasses
 
     from assets.features import TfidfConfig
@@ -149,8 +169,7 @@ def test_run_config_reaches_the_assets_and_the_parquet_footer(tmp_path):
         assert set(config_cls.model_fields) == {f.name for f in dataclasses.fields(settings_cls)}
     wh = tmp_path / "wh"
     run_config = {"ops": {"story_clusters": {"config": {"window_days": 0.0}}, "tfidf": {"config": {"ngram_max": 1}}}}
-    result = materialize(ALL_ASSETS, resources=build_resources(PROJECT_ROOT / "data" / "raw", wh),
-                         instance=DagsterInstance.ephemeral(), run_config=run_config)
+    result = materialize_all(samples_raw, wh, run_config=run_config)
     assert result.success
     assert json.loads(read_kv_metadata(table_file(wh, "story_clusters"))["settings"])["window_days"] == 0.0
     assert json.loads(read_kv_metadata(table_file(wh, "tfidf_features"))["settings"])["ngram_max"] == 1

@@ -1,6 +1,13 @@
 from dagster import DefaultScheduleStatus, DefaultSensorStatus, RunRequest, SkipReason, build_schedule_context, build_sensor_context
 
-from assets.automation import daily_refresh, raw_folder_sensor
+import datetime as dt
+
+from dagster import DagsterInstance, materialize
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from assets.automation import daily_refresh, new_days_sensor, raw_folder_sensor
+from assets.definitions import build_resources, defs
+from assets.ingest import raw_files
 from assets.resources import NewsdagSettings
 from tests.conftest import write
 
@@ -30,9 +37,44 @@ def test_sensor_skips_a_missing_folder(tmp_path):
     assert isinstance(result, SkipReason) and "does not exist" in result.skip_message
 
 
-def test_schedule_and_sensor_ship_running():
+def test_schedule_and_sensors_ship_running():
     assert daily_refresh.default_status == DefaultScheduleStatus.RUNNING
     assert raw_folder_sensor.default_status == DefaultSensorStatus.RUNNING
-    assert daily_refresh.cron_schedule == "0 2 * * *" and daily_refresh.execution_timezone == "UTC"
-    request = daily_refresh(build_schedule_context())
+    assert new_days_sensor.default_status == DefaultSensorStatus.RUNNING
+    assert daily_refresh.cron_schedule == "15 0 * * *" and daily_refresh.execution_timezone == "UTC"
+
+
+def test_schedule_runs_yesterday_and_today_in_one_run():
+    when = dt.datetime(2026, 3, 2, 0, 15, tzinfo=dt.timezone.utc)
+    request = daily_refresh(build_schedule_context(scheduled_execution_time=when))
     assert isinstance(request, RunRequest)
+    assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-03-01"
+    assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-03-02"
+
+
+def test_new_days_sensor_runs_the_changed_days_once(raw_dir, tmp_path):
+    write(raw_dir, "bbc/a.txt", "date 2025-01-02 First.")
+    write(raw_dir, "bbc/b.txt", "Undated, first seen on 2025-01-05.")
+    wh = tmp_path / "wh"
+    instance = DagsterInstance.ephemeral()
+    resources = build_resources(raw_dir, wh)
+    assert materialize([raw_files], resources=resources, instance=instance).success
+
+    def evaluate(cursor=None):
+        ctx = build_sensor_context(instance=instance, cursor=cursor, repository_def=defs.get_repository_def())
+        return new_days_sensor.evaluate_tick(ctx)
+
+    tick = evaluate()
+    [request] = tick.run_requests
+    assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == "2025-01-02"
+    assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == "2025-01-05"
+    # The same materialisation is not acted on twice; a rescan that changes nothing asks for nothing.
+    assert not evaluate(tick.cursor).run_requests
+    assert materialize([raw_files], resources=resources, instance=instance).success
+    again = evaluate(tick.cursor)
+    assert not again.run_requests
+    # A new file for one day: that day only.
+    write(raw_dir, "bbc/c.txt", "date 2025-01-03 Another.")
+    assert materialize([raw_files], resources=resources, instance=instance).success
+    [request] = evaluate(again.cursor).run_requests
+    assert (request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]) == ("2025-01-03", "2025-01-03")

@@ -1,8 +1,6 @@
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, materialize
-
-from assets.definitions import ALL_ASSETS, build_resources
+from tests.conftest import materialize_all
 from tests.hostile import make_hostile_corpus
 
 
@@ -12,7 +10,7 @@ def test_hostile_raw_folder(tmp_path):
     truth = make_hostile_corpus(raw)
     assert truth.n_bad >= 200
     wh = tmp_path / "wh"
-    result = materialize(ALL_ASSETS, resources=build_resources(raw, wh), instance=DagsterInstance.ephemeral())
+    result = materialize_all(raw, wh)
     assert result.success
     articles = pd.read_parquet(wh / "articles")
     rejected = pd.read_parquet(wh / "rejected_inputs")

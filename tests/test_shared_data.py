@@ -8,11 +8,11 @@ import json
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, materialize
+
 
 from assets.definitions import ALL_ASSETS, build_resources
 from newsdag.evaluate import bcubed
-from tests.conftest import jsonl, write
+from tests.conftest import jsonl, materialize_all, write
 
 pytestmark = pytest.mark.shared_data
 
@@ -28,7 +28,7 @@ def test_uci_day_clusters_like_google_news(shared_data, tmp_path):
                                     "title": r.TITLE, "text": r.TITLE} for r in day.itertuples()]))
     wh = tmp_path / "wh"
     keys = ["raw_files", "articles", "rejected_inputs", "tfidf_vocabulary", "tfidf_features", "story_clusters"]
-    result = materialize(ALL_ASSETS, selection=keys, resources=build_resources(raw, wh), instance=DagsterInstance.ephemeral())
+    result = materialize_all(raw, wh, selection=keys)
     assert result.success
     got = pd.read_parquet(wh / "articles")[["article_id", "external_id"]].merge(pd.read_parquet(wh / "story_clusters"))
     gold = got["external_id"].map(day.set_index(day["ID"].astype(str))["STORY"])
@@ -49,7 +49,7 @@ def test_llm_rewrites_are_traced_to_their_originals(shared_data, tmp_path):
         records.append({"id": f"gpt-{i}", "source": "farm", "published": f"2024-01-{1 + i // 4:02d}T20:00:00Z", "text": g})
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     write(raw, "l2r.jsonl", jsonl(records))
-    assert materialize(ALL_ASSETS, resources=build_resources(raw, wh), instance=DagsterInstance.ephemeral()).success
+    assert materialize_all(raw, wh).success
     ids = pd.read_parquet(wh / "articles").set_index("external_id")["article_id"]
     pairs = pd.read_parquet(wh / "article_overlap")
     found = derived = 0

@@ -10,7 +10,7 @@ from newsdag.storage import content_hash, read_kv_metadata, read_table, table_fi
 
 def rejects(n):
     return pd.DataFrame({"raw_path": [f"f{i}.txt" for i in range(n)], "line": pd.array([None] * n, dtype="Int64"),
-                         "reason": ["empty"] * n, "detail": ["x"] * n})
+                         "day": ["2025-01-01"] * n, "reason": ["empty"] * n, "detail": ["x"] * n})
 
 
 def visible_files(directory):
@@ -28,7 +28,7 @@ def test_write_and_read_round_trip_with_metadata(tmp_path):
 def test_empty_table_keeps_its_schema(tmp_path):
     write_table(rejects(0), tmp_path, "rejected_inputs")
     schema = pq.read_schema(table_file(tmp_path, "rejected_inputs"))
-    assert schema.names == ["raw_path", "line", "reason", "detail"]
+    assert schema.names == ["raw_path", "line", "day", "reason", "detail"]
     assert str(schema.field("line").type) == "int64"
     assert read_table(tmp_path, "rejected_inputs").empty
 
@@ -79,3 +79,11 @@ def test_content_hash_is_about_content_not_index():
     assert content_hash(a) != content_hash(b)
     lists = pd.DataFrame({"x": [["a", "b"], ["c"]]})
     assert content_hash(lists) == content_hash(pd.DataFrame({"x": [["a", "b"], ["c"]]}))
+
+
+def test_content_hash_ignores_the_timestamp_unit():
+    ts = pd.Series(pd.to_datetime(["2025-01-01T10:00:00Z", None], utc=True))
+    ns = pd.DataFrame({"t": ts.astype("datetime64[ns, UTC]")})
+    us = pd.DataFrame({"t": ts.astype("datetime64[us, UTC]")})
+    assert content_hash(ns) == content_hash(us)
+    assert content_hash(ns) != content_hash(pd.DataFrame({"t": ts + pd.Timedelta(seconds=1)}))

@@ -1,6 +1,7 @@
 """The UI as a person uses it: `make ui`'s server, the sensor, the asset graph and the stories page,
 driven in headless Chromium (Debian's chromium, through Playwright). Screenshots go to test-artifacts/ui/."""
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -19,6 +20,9 @@ from tests.conftest import PROJECT_ROOT
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "ui"
 GROUPS = ["ingest", "features", "stories", "overlap"]
+DAYS = ["2025-02-13", "2025-02-14", "2025-02-15"]
+# The copied samples look first seen on 2025-02-14 (the undated one falls there).
+SAMPLES_MTIME = 1739534400
 BIN = os.path.dirname(sys.executable)
 
 
@@ -50,9 +54,35 @@ def wait_for(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def sensor_runs_succeeded(base: str) -> list[dict]:
+def sensor_runs_succeeded(base: str, sensor: str = "new_days_sensor") -> list[dict]:
     return [r for r in runs(base) if r["status"] == "SUCCESS"
-            and any(t["key"] == "dagster/sensor_name" and t["value"] == "raw_folder_sensor" for t in r["tags"])]
+            and any(t["key"] == "dagster/sensor_name" and t["value"] == sensor for t in r["tags"])]
+
+
+def stale_assets(base: str) -> dict[str, str]:
+    """{asset: stale status} of every unpartitioned asset, and of the articles partitions
+    of the days in ``DAYS``, as the UI shows them."""
+    q = "{ assetNodes { assetKey { path } isPartitioned staleStatus } }"
+    nodes = graphql(base, q)["data"]["assetNodes"]
+    out = {n["assetKey"]["path"][-1]: n["staleStatus"] for n in nodes if not n["isPartitioned"]}
+    for day in DAYS:
+        q = '{ assetNodeOrError(assetKey: {path: ["articles"]}) { ... on AssetNode { staleStatus(partition: "%s") } } }' % day
+        out[f"articles:{day}"] = graphql(base, q)["data"]["assetNodeOrError"]["staleStatus"]
+    return out
+
+
+def materialized_partitions(base: str, asset: str) -> list[str]:
+    q = ('{ assetNodeOrError(assetKey: {path: ["%s"]}) { ... on AssetNode { assetPartitionStatuses {'
+         ' ... on TimePartitionStatuses { ranges { startKey endKey status } } } } } }' % asset)
+    ranges = graphql(base, q)["data"]["assetNodeOrError"]["assetPartitionStatuses"]["ranges"]
+    days = []
+    for r in ranges:
+        if r["status"] == "MATERIALIZED":
+            day, end = dt.date.fromisoformat(r["startKey"]), dt.date.fromisoformat(r["endKey"])
+            while day <= end:
+                days.append(day.isoformat())
+                day += dt.timedelta(days=1)
+    return sorted(days)
 
 
 def settle(page) -> None:
@@ -70,6 +100,8 @@ def ui(tmp_path):
         pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium package")
     raw = tmp_path / "raw"
     shutil.copytree(PROJECT_ROOT / "data" / "raw", raw)
+    for f in raw.iterdir():
+        os.utime(f, (SAMPLES_MTIME, SAMPLES_MTIME))
     home = tmp_path / "home"
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "NEWSDAG_RAW_DIR": str(raw),
@@ -109,8 +141,9 @@ def test_ui_sensor_graph_and_stories_page(ui):
 
     base, raw = ui
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    # The sensor ships running: the daemon materialises the samples by itself.
-    wait_for(lambda: sensor_runs_succeeded(base), 240, "the sensor's first run to succeed")
+    # The sensors ship running: the daemon indexes the samples, then materialises their days by itself.
+    wait_for(lambda: sensor_runs_succeeded(base), 300, "the first run of new days to succeed")
+    assert materialized_partitions(base, "articles") == DAYS[:2]
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
@@ -144,12 +177,32 @@ def test_ui_sensor_graph_and_stories_page(ui):
         page.screenshot(path=str(ARTIFACTS / "stories-heatmap.png"))
         browser.close()
 
-    # A new day's file arrives: the sensor starts another run by itself.
+    # A new day's file arrives: the sensors index it and run that day by themselves.
     (raw / "newswire").mkdir()
     (raw / "newswire" / "later.txt").write_text(
-        "date 2025-02-14 Ukraine and Russia agree to meet in Saudi Arabia, officials said on Thursday.\n\n"
+        "date 2025-02-15 Ukraine and Russia agree to meet in Saudi Arabia, officials said on Saturday.\n\n"
         "The talks follow calls between President Donald Trump and both leaders.")
-    wait_for(lambda: len(sensor_runs_succeeded(base)) >= 2, 240, "the sensor's run for the new file")
-    q = '{ assetOrError(assetKey: {path: ["articles"]}) { ... on Asset { assetMaterializations(limit: 1) { metadataEntries { label ... on IntMetadataEntry { intValue } } } } } }'
+    wait_for(lambda: len(sensor_runs_succeeded(base)) >= 2, 300, "the run for the new day")
+    newest = sensor_runs_succeeded(base)[0]
+    tags = {t["key"]: t["value"] for t in newest["tags"]}
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (DAYS[2], DAYS[2])
+    assert materialized_partitions(base, "articles") == DAYS
+    # Nothing is left stale: not the new partition, not the cross-day assets.
+    stale = stale_assets(base)
+    assert set(stale.values()) == {"FRESH"}, json.dumps(stale)
+    q = '{ assetOrError(assetKey: {path: ["story_clusters"]}) { ... on Asset { assetMaterializations(limit: 1) { metadataEntries { label ... on IntMetadataEntry { intValue } } } } } }'
     entries = graphql(base, q)["data"]["assetOrError"]["assetMaterializations"][0]["metadataEntries"]
-    assert {e["label"]: e.get("intValue") for e in entries}["dagster/row_count"] == 3
+    assert len(entries) and {e["label"]: e.get("intValue") for e in entries}.get("dagster/row_count") == 3
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1800, "height": 1200})
+        page.goto(f"{base}/assets/articles?view=partitions", wait_until="networkidle")
+        settle(page)
+        assert "Materialized (3)" in page.inner_text("body")
+        page.get_by_text("Missing (", exact=False).click()  # list only the materialised days
+        settle(page)
+        page.screenshot(path=str(ARTIFACTS / "articles-partitions.png"))
+        body = page.inner_text("body")
+        assert all(day in body for day in DAYS), body[:2000]
+        browser.close()

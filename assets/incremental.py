@@ -1,0 +1,43 @@
+"""Reading a cross-day asset's previous output to decide what a run recomputes.
+
+The decision itself is newsdag.incremental.plan_recompute; this module only
+fetches its inputs from the warehouse: the previous output and its footer
+(what it was made from), and the current version of each day of ``articles``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from dagster import AssetExecutionContext
+
+from assets.resources import NewsdagSettings
+from newsdag.incremental import RecomputePlan, day_versions_from_footer, plan_recompute
+from newsdag.storage import partition_versions, read_kv_metadata, table_file
+
+
+def footer(warehouse: Path, table: str) -> dict[str, str]:
+    """The newsdag footer of an unpartitioned table, {} when it has no file."""
+    path = table_file(warehouse, table)
+    return read_kv_metadata(path) if path.exists() else {}
+
+
+def basis_json(**parts) -> str:
+    """What an output depends on besides its inputs, as canonical JSON."""
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def plan_run(context: AssetExecutionContext, settings: NewsdagSettings, tables: list[str],
+             basis: str) -> tuple[RecomputePlan, dict[str, pd.DataFrame]]:
+    """The plan for an asset writing ``tables`` (the first one's footer is read),
+    and the previous outputs when the plan keeps any of them."""
+    kv = footer(settings.warehouse, tables[0])
+    previous_days = day_versions_from_footer(kv.get("upstream"), "articles") if kv else None
+    missing = [t for t in tables if not table_file(settings.warehouse, t).exists()]
+    plan = plan_recompute(partition_versions(settings.warehouse, "articles"), None if missing else previous_days,
+                          settings.trailing_days, same_settings=kv.get("basis") == basis)
+    context.log.info(f"{', '.join(tables)}: {plan.mode} ({plan.reason})")
+    previous = {} if plan.mode == "full" else {t: pd.read_parquet(table_file(settings.warehouse, t)) for t in tables}
+    return plan, previous
