@@ -18,11 +18,13 @@ from newsdag.overlap import OverlapSettings, compute_overlap, compute_overlap_in
 from newsdag.schemas import TABLES
 
 GROUP = "overlap"
+# Bump when a change to the code changes the overlap tables: the next run then rebuilds them.
+OVERLAP_VERSION = "2"
 OverlapConfig = settings_config(OverlapSettings, "OverlapConfig")
 
 
 def _out(name: str, kinds: set[str]) -> AssetOut:
-    return AssetOut(group_name=GROUP, description=TABLES[name].description, owners=OWNERS, kinds=kinds, code_version="2")
+    return AssetOut(group_name=GROUP, description=TABLES[name].description, owners=OWNERS, kinds=kinds, code_version=OVERLAP_VERSION)
 
 
 @multi_asset(outs={
@@ -41,7 +43,7 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
         raise ValueError(f"overlap window_days ({overlap_settings.window_days}) must not exceed the trailing window "
                          f"({settings.trailing_days} days): no two articles further apart are ever compared")
     settings_json = json.dumps(overlap_settings.as_dict(), sort_keys=True)
-    basis = basis_json(code_version="2", settings=settings_json, trailing_days=settings.trailing_days,
+    basis = basis_json(code_version=OVERLAP_VERSION, settings=settings_json, trailing_days=settings.trailing_days,
                        stories=footer(settings.warehouse, "story_clusters").get("basis"))
     tables = ["article_overlap", "reused_passages", "sentence_alignments"]
     plan, previous = plan_run(context, settings, tables, basis)

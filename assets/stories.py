@@ -17,11 +17,13 @@ from newsdag.schemas import TABLES
 from newsdag.stories import StorySettings, cluster_stories, summarise_stories
 
 GROUP = "stories"
+# Bump when a change to the code changes story_clusters: the next run then rebuilds it.
+STORY_CLUSTERS_VERSION = "2"
 StoryConfig = settings_config(StorySettings, "StoryConfig")
 
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
-       kinds={"python", "igraph", "parquet"}, code_version="2")
+       kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION)
 def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings: NewsdagSettings,
                    articles: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
     """Cluster the articles into stories. Incremental: only articles from the
@@ -30,7 +32,7 @@ def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings
     story_settings = config.settings()
     settings_json = json.dumps(story_settings.as_dict(), sort_keys=True)
     tfidf_footer = footer(settings.warehouse, "tfidf_features")
-    basis = basis_json(code_version="2", settings=settings_json, trailing_days=settings.trailing_days,
+    basis = basis_json(code_version=STORY_CLUSTERS_VERSION, settings=settings_json, trailing_days=settings.trailing_days,
                        tfidf=[tfidf_footer.get("settings"), tfidf_footer.get("code_version")])
     plan, previous = plan_run(context, settings, ["story_clusters"], basis)
     if plan.mode == UNCHANGED:

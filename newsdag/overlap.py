@@ -356,10 +356,16 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: p
     aligned = pd.DataFrame(alignments, columns=["article_id", "sent_idx", "source_article_id", "source_sent_idx",
                                                 "similarity"])
     aligned = aligned.astype({"sent_idx": np.int32, "source_sent_idx": np.int32, "similarity": np.float32})
-    overlap = overlap.sort_values(["article_a", "article_b"], kind="stable").reset_index(drop=True)
-    reused = reused.sort_values(["article_id", "source_article_id", "char_start", "source_char_start"], kind="stable").reset_index(drop=True)
-    aligned = aligned.sort_values(["article_id", "source_article_id", "sent_idx"], kind="stable").reset_index(drop=True)
-    return overlap, reused, aligned
+    return _sorted(overlap, reused, aligned)
+
+
+def _sorted(overlap: pd.DataFrame, reused: pd.DataFrame, aligned: pd.DataFrame
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three overlap tables in their stored order."""
+    return (overlap.sort_values(["article_a", "article_b"], kind="stable").reset_index(drop=True),
+            reused.sort_values(["article_id", "source_article_id", "char_start", "source_char_start"],
+                               kind="stable").reset_index(drop=True),
+            aligned.sort_values(["article_id", "source_article_id", "sent_idx"], kind="stable").reset_index(drop=True))
 
 
 OVERLAP_TABLE_KEYS = {
@@ -396,8 +402,4 @@ def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame,
         old = previous[name]
         keep = old[old[col_a].isin(kept_ids) & old[col_b].isin(kept_ids)]
         out.append(pd.concat([keep.astype(fresh.dtypes.to_dict()), fresh], ignore_index=True) if len(keep) else fresh)
-    overlap, reused, aligned = out
-    overlap = overlap.sort_values(["article_a", "article_b"], kind="stable").reset_index(drop=True)
-    reused = reused.sort_values(["article_id", "source_article_id", "char_start", "source_char_start"], kind="stable").reset_index(drop=True)
-    aligned = aligned.sort_values(["article_id", "source_article_id", "sent_idx"], kind="stable").reset_index(drop=True)
-    return overlap, reused, aligned
+    return _sorted(*out)

@@ -150,3 +150,23 @@ def test_scores_on_known_cases():
     assert pairwise([1, 1, 2, 2], ["a", "a", "b", "b"]) == (1.0, 1.0, 1.0)
     s = score_clustering([1, 1, 2, 3], ["a", "a", "b", "b"])
     assert s.n_clusters == 3 and s.n_classes == 2 and s.bcubed_precision == 1.0 and s.ari < 1
+
+
+def test_incremental_clustering_holds_old_stories_fixed():
+    day1 = corpus("2025-01-01").assign(day="2025-01-01")
+    vocab, X = fit_tfidf(day1["text"])
+    previous = cluster_stories(day1, X)
+    # Day 1's two stories, deliberately split wrongly by an earlier run: quake 0-1 and quake 2-3.
+    previous.loc[previous.article_id.isin(["quake2", "quake3"]), "story_id"] = "quake2"
+    bridge = pd.DataFrame([{"article_id": "new0", "published": pd.Timestamp("2025-01-02", tz="UTC"), "day": "2025-01-02",
+                            "title": "", "text": "Japan earthquake tsunami warning magnitude 7 coast", "source": "x", "gold": "quake"}])
+    both = pd.concat([day1, bridge], ignore_index=True)
+    vocab, X = fit_tfidf(both["text"])
+    out = cluster_stories(both, X, previous=previous, recompute_from="2025-01-02").set_index("article_id")["story_id"]
+    # Held stories neither merge nor split, and keep their ids and rows.
+    pd.testing.assert_series_equal(out.loc[previous.article_id], previous.set_index("article_id")["story_id"])
+    # The new article joins one of them: it may join a story, not merge two.
+    assert out["new0"] in {"quake0", "quake2"}
+    # A full run over the same articles is free to regroup them.
+    full = cluster_stories(both, X).set_index("article_id")["story_id"]
+    assert full["quake0"] == full["quake2"] == full["new0"]
