@@ -40,6 +40,7 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/python bench/run_bench.py --sizes 10000 100000 1000000 --hand 10000 20000
+	$(BIN)/python bench/bench_incremental.py --n 36000 --days 120
 
 eval: $(STAMP)
 	$(BIN)/python bench/eval_stories.py wikiref
