@@ -24,7 +24,9 @@ day, and some originals as plain-text files under their outlet's folder
 (``<outlet>/<id>.txt``).
 ``truth.parquet`` beside it has, for each article (by feed id): ``story``,
 ``origin_id`` (the original it derives from, or null), ``reuse``
-(original / verbatim / paraphrase / own_take) and ``outlet``.
+(original / verbatim / paraphrase / own_take), ``method`` (how it was made:
+whole copy, first paragraphs, LLM rewrite, MSRP sentence swap, own take) and
+``outlet``.
 Same seed, same corpus.
 """
 
@@ -100,7 +102,8 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.Da
         origin_id = f"s{story}-0"
         src = rng.choice(originators)
         records.append({"id": origin_id, "source": src, "published": day, "title": title, "text": body})
-        truth.append({"id": origin_id, "story": story, "origin_id": None, "reuse": "original", "outlet": src})
+        truth.append({"id": origin_id, "story": story, "origin_id": None, "reuse": "original", "outlet": src,
+                      "method": "original"})
         # Followers: 0 to 12, more for some stories (wire stories travel far).
         n_follow = min(rng.choice([0, 0, 1, 2, 3, 4, 6, 8, 12]), n - len(records))
         for k in range(1, n_follow + 1):
@@ -112,21 +115,24 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.Da
                 paras = paragraphs(body)
                 keep = paras if rng.random() < 0.6 or len(paras) < 2 else paras[: rng.randint(1, len(paras) - 1)]
                 text, reuse, origin = "\n\n".join(keep), "verbatim", origin_id
+                method = "whole copy" if keep is paras else "first paragraphs"
             elif r < 0.85:
                 outlet = rng.choice(rewriters)
                 if news_idx is not None:
                     text = rng.choice(pools["rewrites"])[news_idx]
+                    method = "LLM rewrite"
                 else:
                     sents = re.split(r"(?<=[.!?])\s+", body)
                     text = " ".join(pools["paraphrase_of"].get(s, s) for s in sents)
+                    method = "MSRP sentence swap"
                 reuse, origin = "paraphrase", origin_id
             else:
                 outlet = rng.choice(originators)
                 text = " ".join(rng.sample(pools["sentences"], rng.randint(6, 12)))
                 text = f"{title}. {text}"
-                reuse, origin = "own_take", None
+                reuse, origin, method = "own_take", None, "own take"
             records.append({"id": fid, "source": outlet, "published": when, "title": title, "text": text})
-            truth.append({"id": fid, "story": story, "origin_id": origin, "reuse": reuse, "outlet": outlet})
+            truth.append({"id": fid, "story": story, "origin_id": origin, "reuse": reuse, "outlet": outlet, "method": method})
     write_raw(records, truth, out)
     t = pd.DataFrame(truth)
     t.to_parquet(out / "truth.parquet", index=False)

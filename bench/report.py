@@ -119,6 +119,23 @@ def bench() -> list[str]:
                     out.append(f"| {v['n_articles']:,} | failed: {v['failed'][-120:]} | | |")
                 else:
                     out.append(f"| {v['n_articles']:,} | {v['seconds_clustering']} | {v['story_bcubed_f1']:.3f} | {v['peak_rss_mib']} |")
+        if r.get("minhash"):
+            methods = ["whole copy", "first paragraphs", "MSRP sentence swap", "LLM rewrite"]
+            ours = {v["n_articles"]: v for v in r["runs"]}
+            out += ["", "Finding each planted copy or rewrite paired with its original, newsdag (overlap stage, a pair labelled "
+                    "wholly or partially derived) against datasketch MinHash LSH (word 5-shingles, Jaccard 0.5), same corpus:", "",
+                    "| articles | tool | seconds | " + " | ".join(methods) + " | pairs output |",
+                    "|---|---|---|" + "---|" * len(methods) + "---|"]
+            for v in r["minhash"]:
+                if "failed" in v:
+                    out.append(f"| {v['n_articles']:,} | MinHash LSH | failed: {v['failed'][-120:]} |")
+                    continue
+                o = ours.get(v["n_articles"])
+                if o and "pair_found_derived" in o:
+                    out.append(f"| {v['n_articles']:,} | newsdag | {o['seconds_by_stage']['overlap']} | "
+                               + " | ".join(f"{o['pair_found_derived'].get(m, 0):.3f}" for m in methods) + f" | {o['n_pairs']:,} |")
+                out.append(f"| {v['n_articles']:,} | MinHash LSH | {v['seconds']} | "
+                           + " | ".join(f"{v['pair_found'].get(m, 0):.3f}" for m in methods) + f" | {v['n_pairs']:,} |")
         out.append("")
     return out
 

@@ -11,7 +11,9 @@ stats), articles/s, raw MB/s, peak RSS, story B-cubed F1 against the planted
 stories, and how many planted copies and rewrites were traced to their
 original. The hand-written pipeline (scikit-learn TfidfVectorizer, all-pairs
 cosine_similarity, AgglomerativeClustering with average linkage on the full
-distance matrix) runs on the same texts at the sizes given with --hand.
+distance matrix) runs on the same texts at the sizes given with --hand, and
+datasketch's MinHash LSH (word 5-shingles, Jaccard 0.5: what a user would
+pick to find copies) at the sizes given with --minhash.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def one_run(n: int, seed: int) -> dict:
         pairs = {}
         for r in overlap.itertuples(index=False):
             pairs[(r.article_a, r.article_b)] = pairs[(r.article_b, r.article_a)] = r
-        traced = {}
+        traced, found = {}, {}
         for kind in ["verbatim", "paraphrase"]:
             sel = truth[truth["reuse"] == kind]
             ok = 0
@@ -69,23 +71,22 @@ def one_run(n: int, seed: int) -> dict:
                 r = pairs.get((id_of.get(d), id_of.get(o)))
                 ok += r is not None and r.origin_article_id == id_of.get(o) and r.derivation != "non"
             traced[kind] = round(ok / max(len(sel), 1), 4)
+        for method, sel in truth[truth["origin_id"].notna()].groupby("method"):
+            hit = sum((r := pairs.get((id_of.get(d), id_of.get(o)))) is not None and r.derivation != "non"
+                      for d, o in zip(sel["id"], sel["origin_id"]))
+            found[method] = round(hit / len(sel), 4)
     stage_seconds = {k: round(sum(steps.get(s, 0.0) for s in v), 2) for k, v in STAGES.items()}
     return {"n_articles": n, "raw_mb": round(raw_bytes / 1e6, 1), "seconds_end_to_end": round(seconds, 1),
             "articles_per_second": round(n / seconds, 1), "raw_mb_per_second": round(raw_bytes / 1e6 / seconds, 2),
             "seconds_by_stage": stage_seconds,
             "articles_per_second_by_stage": {k: round(n / v, 1) if v else None for k, v in stage_seconds.items()},
             "peak_rss_mib": round(peak_rss_mib()), "story_bcubed_f1": round(f1, 4),
-            "traced_to_origin_and_derived": traced, "n_pairs": len(overlap)}
+            "traced_to_origin_and_derived": traced, "pair_found_derived": found, "n_pairs": len(overlap)}
 
 
-def hand_pipeline(n: int, seed: int) -> dict:
-    """The pipeline a user would write: TF-IDF, all-pairs cosine, average-linkage agglomerative."""
-    from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
-
+def corpus_texts(n: int, seed: int) -> tuple[list[str], list[str], pd.DataFrame]:
+    """(ids, title + text of each article, truth) of the generated corpus, as the raw files hold them."""
     from bench.generate_corpus import generate
-    from newsdag.evaluate import bcubed
 
     with tempfile.TemporaryDirectory() as tmp:
         truth = generate(n, Path(tmp), seed)
@@ -96,6 +97,53 @@ def hand_pipeline(n: int, seed: int) -> dict:
             elif p.suffix == ".txt":
                 texts.append((p.stem, p.read_text()))
     ids, docs = zip(*texts)
+    return list(ids), list(docs), truth
+
+
+def minhash_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 128, shingle: int = 5) -> dict:
+    """What a user would reach for to find copies: datasketch MinHash LSH over word
+    5-shingles (Jaccard threshold 0.5), on the same texts. Reports the time and
+    which planted copies and rewrites it pairs with their original."""
+    import re
+
+    from datasketch import MinHash, MinHashLSH
+
+    ids, docs, truth = corpus_texts(n, seed)
+    t0 = time.perf_counter()
+    shingles = []
+    for d in docs:
+        w = re.findall(r"\w+", d.lower())
+        shingles.append({" ".join(w[i:i + shingle]).encode() for i in range(max(len(w) - shingle + 1, 1))})
+    sigs = list(MinHash.bulk(shingles, num_perm=num_perm))
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    with lsh.insertion_session() as session:
+        for key, m in zip(ids, sigs):
+            session.insert(key, m)
+    pairs = set()
+    for key, m in zip(ids, sigs):
+        for other in lsh.query(m):
+            if other != key:
+                pairs.add((min(key, other), max(key, other)))
+    seconds = time.perf_counter() - t0
+    story = truth.set_index("id")["story"]
+    found = {}
+    for method, sel in truth[truth["origin_id"].notna()].groupby("method"):
+        found[method] = round(sum((min(d, o), max(d, o)) in pairs for d, o in zip(sel["id"], sel["origin_id"])) / len(sel), 4)
+    same_story = sum(story[a] == story[b] for a, b in pairs) / max(len(pairs), 1)
+    return {"n_articles": n, "seconds": round(seconds, 1), "n_pairs": len(pairs), "pair_found": found,
+            "pairs_within_a_planted_story": round(same_story, 4), "peak_rss_mib": round(peak_rss_mib()),
+            "settings": {"threshold": threshold, "num_perm": num_perm, "word_shingle": shingle}}
+
+
+def hand_pipeline(n: int, seed: int) -> dict:
+    """The pipeline a user would write: TF-IDF, all-pairs cosine, average-linkage agglomerative."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from newsdag.evaluate import bcubed
+
+    ids, docs, truth = corpus_texts(n, seed)
     y = truth.set_index("id").loc[list(ids), "story"].to_numpy()
     t0 = time.perf_counter()
     X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(docs)
@@ -120,16 +168,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
     parser.add_argument("--hand", type=int, nargs="*", default=[], help="sizes for the hand-written pipeline")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--minhash", type=int, nargs="*", default=[], help="sizes for datasketch MinHash LSH")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--hand-one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--minhash-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.minhash_one:
+        print(json.dumps(minhash_pipeline(args.minhash_one, args.seed)))
+        return
     if args.one:
         print(json.dumps(one_run(args.one, args.seed)))
         return
     if args.hand_one:
         print(json.dumps(hand_pipeline(args.hand_one, args.seed)))
         return
-    runs, hand = [], []
+    runs = []
     for n in args.sizes:
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
                              capture_output=True, text=True)
@@ -137,14 +190,19 @@ def main() -> None:
             sys.exit(out.stderr[-3000:])
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(json.dumps(runs[-1]), flush=True)
-    for n in args.hand:
-        out = subprocess.run([sys.executable, __file__, "--hand-one", str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
+    def baseline(flag: str, n: int) -> dict:
+        # Each in a fresh process, so that its peak memory is its own; a failure is recorded, not fatal.
+        out = subprocess.run([sys.executable, __file__, flag, str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
                              capture_output=True, text=True)
-        hand.append(json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0
-                    else {"n_articles": n, "failed": out.stderr[-500:]})
-        print(json.dumps(hand[-1]), flush=True)
+        result = (json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0
+                  else {"n_articles": n, "failed": out.stderr[-500:]})
+        print(json.dumps(result), flush=True)
+        return result
+
+    hand = [baseline("--hand-one", n) for n in args.hand]
+    minhash = [baseline("--minhash-one", n) for n in args.minhash]
     payload = {"command": " ".join(["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
-               "runs": runs, "hand_written": hand}
+               "runs": runs, "hand_written": hand, "minhash": minhash}
     name = "bench_" + "_".join(str(n) for n in args.sizes)
     print(f"wrote {save_results(name, payload)}")
 
