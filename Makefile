@@ -39,7 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py --sizes 10000 --hand 10000
 
 bench-full: $(STAMP)
-	$(BIN)/python bench/run_bench.py --sizes 10000 100000 1000000 --hand 10000 20000
+	$(BIN)/python bench/run_bench.py --sizes 10000 100000 1000000 --hand 10000 20000 --minhash 10000 100000 1000000
 	$(BIN)/python bench/bench_incremental.py --n 36000 --days 120
 
 eval: $(STAMP)
