@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
@@ -156,19 +157,29 @@ def _run(job, instance, keys, tags, *, run_config: dict, summary: RunSummary) ->
     step_stats = {s.step_key: s for s in instance.get_run_step_stats(result.run_id)}
     summary.run_ids.append(result.run_id)
     summary.success = summary.success and result.success
+    counted: set[str] = set()
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             mat = event.event_specific_data.materialization
             name = mat.asset_key.to_user_string()
-            if mat.partition and any(a.asset == name for a in summary.assets):
-                continue  # one line per asset, not per day
+            if name in counted:
+                continue  # a range run records every day with the same metadata: count it once
+            counted.add(name)
             meta = mat.metadata
             stats = step_stats.get(event.step_key)
             seconds = (stats.end_time - stats.start_time) if stats and stats.end_time and stats.start_time else None
             rows = meta.get("dagster/row_count")
-            path = meta.get("path")
-            summary.assets.append(AssetSummary(name, rows.value if rows else None,
-                                               seconds, path.value if path else None))
+            rows = rows.value if rows else None
+            path = meta.get("path").value if meta.get("path") else None
+            if mat.partition and path:
+                path = str(Path(path).parent) if Path(path).name == mat.partition else path  # the table, not one day
+            earlier = next((a for a in summary.assets if a.asset == name), None)
+            if earlier is None:
+                summary.assets.append(AssetSummary(name, rows, seconds, path))
+            else:  # the same daily asset in an earlier block of days: one line per asset, totals
+                earlier.rows = (earlier.rows or 0) + (rows or 0)
+                earlier.seconds = (earlier.seconds or 0) + (seconds or 0)
+                earlier.path = path
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             summary.checks.append((f"{ev.asset_key.to_user_string()}:{ev.check_name}", ev.passed, ev.severity.value))

@@ -27,6 +27,8 @@ def test_cli_materializes_the_samples_end_to_end(tmp_path):
     assert "succeeded" in out and re.search(r"checks: \d+ passed, 0 failed", out)
     # Every day found, one run per block of days: the sample's two days are far apart.
     assert "days 2025-02-13 to " in out
+    # One line per asset with its total over the blocks of days.
+    assert re.search(r"^articles\s+2\s", out, re.M) and re.search(r"^sentences\s+38\s", out, re.M)
     assert (home / "dagster.yaml").read_text().count("enabled: false") == 1
 
     articles = pd.read_parquet(wh / "articles").set_index("raw_path")
