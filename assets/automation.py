@@ -21,7 +21,7 @@ from dagster import (
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from assets.partitions import DAILY
+from assets.partitions import first_and_last_day
 from assets.resources import NewsdagSettings
 from newsdag.ingest import raw_fingerprint
 
@@ -45,7 +45,7 @@ def day_range_tags(first: str, last: str) -> dict[str, str]:
           description="Every day at 00:15 UTC: ingest yesterday and today, refresh stories and overlap.")
 def daily_refresh(context):
     today = context.scheduled_execution_time.astimezone(dt.timezone.utc).date()
-    yesterday = max(today - dt.timedelta(days=1), dt.date.fromisoformat(DAILY.get_first_partition_key()))
+    yesterday = max(today - dt.timedelta(days=1), dt.date.fromisoformat(first_and_last_day()[0]))
     return RunRequest(run_key=None, tags={**day_range_tags(yesterday.isoformat(), today.isoformat()),
                                           "newsdag/trigger": "schedule"})
 
@@ -70,7 +70,7 @@ def new_days_sensor(context: SensorEvaluationContext, asset_event: EventLogEntry
     mat = asset_event.asset_materialization
     value = mat.metadata.get("changed_days") if mat else None
     days = list(getattr(value, "value", None) or [])
-    first, last = DAILY.get_first_partition_key(), DAILY.get_last_partition_key()
+    first, last = first_and_last_day()
     days = sorted(d for d in days if first <= d <= last)
     if not days:
         return SkipReason("the latest raw_files scan changed no day")

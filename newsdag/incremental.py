@@ -18,6 +18,9 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
+import pandas as pd
+
 FULL = "full"
 UNCHANGED = "unchanged"
 TRAILING = "trailing"
@@ -58,6 +61,13 @@ def shift_day(day: str, days: float) -> str:
     """``day`` (YYYY-MM-DD) moved by ``days``, rounded outwards to whole days."""
     delta = math.ceil(abs(days)) * (1 if days >= 0 else -1)
     return (dt.date.fromisoformat(day) + dt.timedelta(days=delta)).isoformat()
+
+
+def in_reach(days, recompute_from: str, window_days: float) -> np.ndarray:
+    """Bool mask of the ``days`` (YYYY-MM-DD strings) an article recomputed from
+    ``recompute_from`` on can be compared with: that day and ``window_days``
+    (plus one, for times within a day) before it."""
+    return (pd.Series(days).astype(str) >= shift_day(recompute_from, -(window_days + 1))).to_numpy()
 
 
 def plan_recompute(current: Mapping[str, str], previous: Mapping[str, str] | None, trailing_days: float,

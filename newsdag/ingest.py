@@ -187,10 +187,23 @@ def clamp_day(ts: Any, first_day: str | None = None, last_day: str | None = None
     return day
 
 
-def publication_days(published: pd.Series) -> pd.Series:
-    """``YYYY-MM-DD`` (UTC) of each timestamp; null where undated. Index kept."""
-    ts = pd.to_datetime(published, utc=True)
-    return ts.dt.strftime("%Y-%m-%d").where(ts.notna(), None).astype(object)
+def place_article(published: Any, seen_day: str, first_day: str | None = None,
+                  last_day: str | None = None) -> tuple[str, str | None]:
+    """The day an article's row lands on, and why it is quarantined (None when it is not).
+
+    A dated article lands on its publication day (UTC), an undated one on
+    ``seen_day``; an article published outside [``first_day``, ``last_day``]
+    is quarantined, and its rejection lands on ``seen_day``. The one rule for
+    both the day index (:func:`file_days`) and parsing (:func:`parse_raw_files`).
+    """
+    if published is None or pd.isna(published):
+        return seen_day, None
+    day = pd.Timestamp(published).tz_convert("UTC").date().isoformat()
+    if first_day and day < first_day:
+        return seen_day, f"published {day}, before the first partition day {first_day} (set NEWSDAG_FIRST_DAY earlier to keep it)"
+    if last_day and day > last_day:
+        return seen_day, f"published {day}, after the last partition day {last_day}"
+    return day, None
 
 
 def file_days(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Limits(),
@@ -213,17 +226,9 @@ def file_days(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Limits()
             continue
         seen_day = clamp_day(r.first_seen, first_day, last_day)
         articles, rejects = parse_file(raw_root, r.raw_path, r.format, limits)
-        days = set()
-        on_seen_day = bool(rejects) or not articles
-        for a in articles:
-            p = a["published"]
-            d = p.tz_convert("UTC").date().isoformat() if p is not None and not pd.isna(p) else None
-            if d is not None and (first_day is None or d >= first_day) and (last_day is None or d <= last_day):
-                days.add(d)
-            else:
-                on_seen_day = True  # undated, or quarantined as outside the partitions
-        if on_seen_day:
-            days.add(seen_day)
+        days = {place_article(a["published"], seen_day, first_day, last_day)[0] for a in articles}
+        if rejects or not articles:
+            days.add(seen_day)  # rejections, and a file that gives nothing, land on its first-seen day
         out.append(sorted(days))
     return pd.Series(out, index=raw_files.index, dtype=object)
 
@@ -619,13 +624,10 @@ def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Li
         seen_day = clamp_day(row.first_seen if has_seen else getattr(row, "modified", None), first_day, last_day)
         a, r = parse_file(raw_root, row.raw_path, row.format, limits)
         for art in a:
-            p = art["published"]
-            day = p.tz_convert("UTC").date().isoformat() if p is not None and not pd.isna(p) else seen_day
-            if (first_day and day < first_day) or (last_day and day > last_day):
-                bound = f"before the first partition day {first_day} (set NEWSDAG_FIRST_DAY earlier to keep it)" \
-                    if first_day and day < first_day else f"after the last partition day {last_day}"
+            day, outside = place_article(art["published"], seen_day, first_day, last_day)
+            if outside:
                 r.append({"raw_path": art["raw_path"], "line": art["raw_line"], "reason": "outside_partitions",
-                          "detail": f"published {day}, {bound}"})
+                          "detail": outside})
                 continue
             art["day"] = day
             all_articles.append(art)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from newsdag.features import sentence_vectors
-from newsdag.incremental import shift_day
+from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 from newsdag.text import word_spans
 
@@ -390,7 +390,7 @@ def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame,
     a = articles.reset_index(drop=True)
     day = a["day"].astype(str)
     active = (day >= recompute_from).to_numpy()
-    scope = active | (day >= shift_day(recompute_from, -(settings.window_days + 1))).to_numpy()
+    scope = active | in_reach(day, recompute_from, settings.window_days)
     rows = np.flatnonzero(scope)
     sub = a.iloc[rows].reset_index(drop=True)
     ids = set(sub["article_id"])

@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from newsdag.incremental import shift_day
+from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 
 
@@ -109,7 +109,7 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     day = articles["day"].astype(str)
     frozen = ((day < recompute_from) & prev_story.notna()).to_numpy()
     # Frozen articles near the boundary take part, fixed, so later ones can join their stories.
-    scope = ~frozen | (day >= shift_day(recompute_from, -(settings.window_days + 1))).to_numpy()
+    scope = ~frozen | in_reach(day, recompute_from, settings.window_days)
     rows = np.flatnonzero(scope)
     fixed = frozen[rows]
     story = prev_story.to_numpy(dtype=object).copy()
