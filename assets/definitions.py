@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from dagster import Definitions, in_process_executor
+from dagster_pyspark import LazyPySparkResource
 
 from assets.automation import daily_refresh, new_days_sensor, raw_folder_sensor, refresh_job, scan_job
 from assets.checks import ALL_CHECKS
@@ -13,28 +14,33 @@ from assets.ingest import parse_articles, raw_files, sentences
 from assets.overlap import outlet_tables, overlap
 from assets.stories import stories, story_clusters
 from assets.io_manager import WarehouseIOManager
-from assets.resources import NewsdagSettings
+from assets.resources import ComputeResource, NewsdagSettings
 from newsdag import config
 
 ALL_ASSETS = [raw_files, parse_articles, sentences, tfidf, story_clusters, stories, overlap, outlet_tables]
 
 
 def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None,
-                    lock_wait_seconds: float | None = None) -> dict:
-    """Resources for a raw folder and a warehouse (defaults: environment, then data/raw and data/warehouse)."""
+                    lock_wait_seconds: float | None = None, compute: str | None = None) -> dict:
+    """Resources for a raw folder, a warehouse and a compute backend (defaults:
+    environment, then data/raw, data/warehouse and local)."""
+    from newsdag.spark import spark_config
+
     io = {"lock_wait_seconds": lock_wait_seconds} if lock_wait_seconds is not None else {}
     return {
         "settings": NewsdagSettings(raw_dir=str(config.raw_dir(raw_dir)), warehouse_dir=str(config.warehouse_dir(warehouse_dir)),
                                     trailing_days=config.trailing_days()),
         "io_manager": WarehouseIOManager(warehouse_dir=str(config.warehouse_dir(warehouse_dir)), **io),
+        "compute": ComputeResource(backend=config.compute_backend(compute), pyspark=LazyPySparkResource(
+            spark_config=spark_config(config.spark_master(), config.spark_driver_memory()))),
     }
 
 
-def build_definitions(raw_dir=None, warehouse_dir=None, lock_wait_seconds=None) -> Definitions:
+def build_definitions(raw_dir=None, warehouse_dir=None, lock_wait_seconds=None, compute=None) -> Definitions:
     # In-process: one run is one process, so the warehouse lock held by the IO
     # manager spans the whole run, and tables are not copied between processes.
     return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[scan_job, refresh_job], schedules=[daily_refresh],
-                       sensors=[raw_folder_sensor, new_days_sensor], resources=build_resources(raw_dir, warehouse_dir, lock_wait_seconds),
+                       sensors=[raw_folder_sensor, new_days_sensor], resources=build_resources(raw_dir, warehouse_dir, lock_wait_seconds, compute),
                        executor=in_process_executor)
 
 

@@ -6,8 +6,9 @@ import pandas as pd
 from dagster import AssetOut, MetadataValue, multi_asset
 
 from assets.outputs import OWNERS, SETTINGS_KEY, table_output
+from assets.resources import ComputeResource
 from assets.settings import settings_config
-from newsdag.features import TfidfSettings, document_text, features_table, fit_tfidf
+from newsdag.features import TfidfSettings, document_text, features_table
 from newsdag.schemas import TABLES
 
 GROUP = "features"
@@ -22,14 +23,16 @@ TfidfConfig = settings_config(TfidfSettings, "TfidfConfig")
                                    owners=OWNERS, kinds={"scikit-learn", "scipy", "parquet"}, code_version="1"),
     },
 )
-def tfidf(config: TfidfConfig, articles: pd.DataFrame):
-    """Fit TF-IDF on every article's title and text."""
+def tfidf(config: TfidfConfig, compute: ComputeResource, articles: pd.DataFrame):
+    """Fit TF-IDF on every article's title and text (on the compute backend)."""
     settings = config.settings()
-    vocabulary, X = fit_tfidf(document_text(articles), settings)
+    backend = compute.get_backend()
+    vocabulary, X = backend.fit_tfidf(document_text(articles), settings)
     features = features_table(X, articles["article_id"])
     settings_json = json.dumps(settings.as_dict(), sort_keys=True)
     yield table_output(vocabulary, "tfidf_vocabulary", metadata={
-        SETTINGS_KEY: settings_json, "n_terms": MetadataValue.int(len(vocabulary))})
+        SETTINGS_KEY: settings_json, "n_terms": MetadataValue.int(len(vocabulary)),
+        "compute_backend": MetadataValue.text(backend.name)})
     yield table_output(features, "tfidf_features", metadata={
         SETTINGS_KEY: settings_json,
         "mean_terms_per_article": MetadataValue.float(float(X.nnz / max(X.shape[0], 1)))})

@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, mul
 from assets.incremental import basis_json, footer, plan_run
 from assets.io_manager import BASIS_KEY, PLAN_KEY
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
-from assets.resources import NewsdagSettings
+from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
 from newsdag.features import load_tfidf
 from newsdag.outlets import source_overlap, source_stats
@@ -33,7 +33,7 @@ def _out(name: str, kinds: set[str]) -> AssetOut:
     "sentence_alignments": _out("sentence_alignments", {"scikit-learn", "parquet"}),
 })
 def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: NewsdagSettings,
-            articles: pd.DataFrame, sentences: pd.DataFrame, story_clusters: pd.DataFrame,
+            compute: ComputeResource, articles: pd.DataFrame, sentences: pd.DataFrame, story_clusters: pd.DataFrame,
             tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
     """Compare every candidate pair: shingles, shared passages, sentence alignment,
     origin and derivation. Incremental like story_clusters: pairs of two older
@@ -47,20 +47,23 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
                        stories=footer(settings.warehouse, "story_clusters").get("basis"))
     tables = ["article_overlap", "reused_passages", "sentence_alignments"]
     plan, previous = plan_run(context, settings, tables, basis)
+    backend = compute.get_backend()
     if plan.mode == UNCHANGED:
         pairs, passages, alignments = (previous[t] for t in tables)
     else:
         X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
         if plan.mode == FULL:
-            pairs, passages, alignments = compute_overlap(articles, sentences, story_clusters, X, overlap_settings)
+            pairs, passages, alignments = compute_overlap(articles, sentences, story_clusters, X, overlap_settings,
+                                                          backend=backend)
         else:
             pairs, passages, alignments = compute_overlap_incremental(
-                articles, sentences, story_clusters, X, previous, plan.recompute_from, overlap_settings)
+                articles, sentences, story_clusters, X, previous, plan.recompute_from, overlap_settings, backend)
     derived = pairs["derivation"] != "non"
     common = {SETTINGS_KEY: settings_json, BASIS_KEY: basis, PLAN_KEY: json.dumps(plan.as_metadata())}
     yield table_output(pairs, "article_overlap", metadata={
         **common,
         "recompute": MetadataValue.json(plan.as_metadata()),
+        "compute_backend": MetadataValue.text(backend.name),
         "pairs_per_article": MetadataValue.float(float(len(pairs) / max(len(articles), 1))),
         "share_derived": MetadataValue.float(float(derived.mean()) if len(pairs) else 0.0),
         "derivation": MetadataValue.json(pairs["derivation"].value_counts().to_dict()),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster import ConfigurableResource
+from dagster_pyspark import LazyPySparkResource
 
 from newsdag import config
 from newsdag.ingest import Limits
@@ -39,3 +40,30 @@ class NewsdagSettings(ConfigurableResource):
     @property
     def limits(self) -> Limits:
         return Limits(max_file_bytes=self.max_file_bytes, max_record_chars=self.max_record_chars)
+
+
+class ComputeResource(ConfigurableResource):
+    """Where TF-IDF, the neighbour graph and the pair comparisons run.
+
+    ``backend`` is ``local`` (this process: scikit-learn, scipy) or ``spark``
+    (newsdag.spark.SparkBackend on ``pyspark``'s session, created only when a
+    Spark step first asks for it). Defaults: ``$NEWSDAG_COMPUTE``, and
+    ``$NEWSDAG_SPARK_MASTER`` for the master URL.
+    """
+
+    backend: str = config.DEFAULT_COMPUTE
+    pyspark: LazyPySparkResource
+
+    def get_backend(self):
+        """The newsdag backend object for this run."""
+        from newsdag.backend import LOCAL
+
+        backend = config.compute_backend(self.backend)
+        if backend == "local":
+            return LOCAL
+        from newsdag.spark import SparkBackend, use_this_python
+
+        use_this_python()
+        session = self.pyspark.spark_session
+        session.sparkContext.setLogLevel("WARN")
+        return SparkBackend(session)

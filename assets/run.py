@@ -54,7 +54,8 @@ RAW_FILES = AssetKey("raw_files")
 def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None,
                        selection: str | None = None, lock_wait_seconds: float | None = None,
                        from_day: str | None = None, to_day: str | None = None,
-                       instance: DagsterInstance | None = None, run_config: dict | None = None) -> RunSummary:
+                       instance: DagsterInstance | None = None, run_config: dict | None = None,
+                       compute: str | None = None) -> RunSummary:
     """Materialise the selected assets (all by default) and summarise the runs.
 
     ``selection`` uses Dagster's asset selection syntax, e.g. ``"sentences"``
@@ -68,9 +69,10 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     single-run backfill.
 
     ``instance`` defaults to the persistent one in ``$DAGSTER_HOME`` (tests
-    and benchmarks pass an ephemeral one); ``run_config`` goes to every run.
+    and benchmarks pass an ephemeral one); ``run_config`` goes to every run;
+    ``compute`` (``local`` or ``spark``) defaults to ``$NEWSDAG_COMPUTE``.
     """
-    defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds)
+    defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds, compute)
     graph = defs.resolve_asset_graph()
     if selection:
         if all(part.strip().isidentifier() for part in selection.split(",")):

@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, MetadataValue, asset
 from assets.incremental import basis_json, footer, plan_run
 from assets.io_manager import BASIS_KEY, PLAN_KEY
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
-from assets.resources import NewsdagSettings
+from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
 from newsdag.features import load_tfidf
 from newsdag.incremental import UNCHANGED
@@ -25,7 +25,7 @@ StoryConfig = settings_config(StorySettings, "StoryConfig")
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
        kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION)
 def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings: NewsdagSettings,
-                   articles: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
+                   compute: ComputeResource, articles: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
     """Cluster the articles into stories. Incremental: only articles from the
     trailing window before the earliest changed day are clustered again; older
     ones keep their stories and story ids."""
@@ -35,15 +35,18 @@ def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings
     basis = basis_json(code_version=STORY_CLUSTERS_VERSION, settings=settings_json, trailing_days=settings.trailing_days,
                        tfidf=[tfidf_footer.get("settings"), tfidf_footer.get("code_version")])
     plan, previous = plan_run(context, settings, ["story_clusters"], basis)
+    backend = compute.get_backend()
     if plan.mode == UNCHANGED:
         clusters = previous["story_clusters"]
     else:
         X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
-        clusters = cluster_stories(articles, X, story_settings, previous.get("story_clusters"), plan.recompute_from)
+        clusters = cluster_stories(articles, X, story_settings, previous.get("story_clusters"), plan.recompute_from,
+                                   backend=backend)
     sizes = clusters.groupby("story_id").size()
     return table_output(clusters, metadata={
         SETTINGS_KEY: settings_json, BASIS_KEY: basis, PLAN_KEY: json.dumps(plan.as_metadata()),
         "recompute": MetadataValue.json(plan.as_metadata()),
+        "compute_backend": MetadataValue.text(backend.name),
         "n_stories": MetadataValue.int(int(len(sizes))),
         "n_singletons": MetadataValue.int(int((sizes == 1).sum())),
         "mean_story_size": MetadataValue.float(float(sizes.mean()) if len(sizes) else 0.0),

@@ -54,12 +54,13 @@ STORY_ASSETS = ["raw_files", "articles", "rejected_inputs", "tfidf_vocabulary", 
 
 def materialize_graph(raw_dir: Path, warehouse: Path, selection: list[str] | None = None,
                       config: dict[str, dict] | None = None, from_day: str | None = None,
-                      to_day: str | None = None) -> dict:
+                      to_day: str | None = None, compute: str | None = None) -> dict:
     """Run the real assets over ``raw_dir`` into ``warehouse`` as `newsdag
     materialize` does (every day found, or ``from_day`` to ``to_day``), on an
     ephemeral Dagster instance: every asset, or those named in ``selection``.
     ``config`` maps an op name (tfidf, story_clusters, overlap) to its run
-    config. Returns the per-step wall times (s), summed over the runs.
+    config; ``compute`` is the backend (local or spark; default
+    ``$NEWSDAG_COMPUTE``). Returns the per-step wall times (s), summed over the runs.
     """
     from dagster import DagsterInstance
 
@@ -68,7 +69,8 @@ def materialize_graph(raw_dir: Path, warehouse: Path, selection: list[str] | Non
     run_config = {"ops": {op: {"config": c} for op, c in (config or {}).items() if c}}
     with DagsterInstance.ephemeral() as instance:
         summary = materialize_assets(raw_dir, warehouse, ",".join(selection) if selection else None,
-                                     instance=instance, run_config=run_config, from_day=from_day, to_day=to_day)
+                                     instance=instance, run_config=run_config, from_day=from_day, to_day=to_day,
+                                     compute=compute)
         assert summary.success, summary.failures
         times: dict[str, float] = {}
         for run_id in summary.run_ids:

@@ -37,6 +37,11 @@ def _summary_lines(summary, warehouse: Path) -> list[str]:
 
 
 def cmd_materialize(args: argparse.Namespace) -> int:
+    try:
+        compute = config.compute_backend()
+    except ValueError as e:
+        print(f"newsdag: {e}", file=sys.stderr)
+        return 2
     from assets.run import materialize_assets  # Dagster is imported here only
 
     raw = config.raw_dir(args.raw)
@@ -44,7 +49,9 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     if not raw.is_dir():
         print(f"newsdag: the raw folder {raw} does not exist (set --raw or NEWSDAG_RAW_DIR)", file=sys.stderr)
         return 2
-    print(f"newsdag: raw {raw}\n         warehouse {warehouse}\n         dagster home {config.ensure_dagster_home()}")
+    where = f" (master {config.spark_master()})" if compute == "spark" else ""
+    print(f"newsdag: raw {raw}\n         warehouse {warehouse}\n         dagster home {config.ensure_dagster_home()}"
+          f"\n         compute {compute}{where}")
     try:
         summary = materialize_assets(raw, warehouse, args.select, args.lock_wait, args.from_day, args.to_day)
     except ValueError as e:

@@ -33,6 +33,13 @@ DEFAULT_MAX_RECORD_CHARS = 1_000_000
 DEFAULT_FIRST_DAY = "2000-01-01"
 DEFAULT_TRAILING_DAYS = 14.0
 
+# Where the heavy stages run (``$NEWSDAG_COMPUTE``): ``local`` or ``spark``
+# (newsdag.backend), and for Spark the master URL (``$NEWSDAG_SPARK_MASTER``)
+# and the driver's memory (``$NEWSDAG_SPARK_DRIVER_MEMORY``).
+DEFAULT_COMPUTE = "local"
+DEFAULT_SPARK_MASTER = "local[*]"
+DEFAULT_SPARK_DRIVER_MEMORY = "4g"
+
 DAGSTER_YAML = """\
 # Written by newsdag (newsdag.config.ensure_dagster_home). The embedded default:
 # with no storage section Dagster keeps runs, events and schedules in SQLite
@@ -77,6 +84,26 @@ def trailing_days(explicit: float | None = None) -> float:
     if not days > 0:
         raise ValueError(f"the trailing window must be a positive number of days, not {value!r}")
     return days
+
+
+def compute_backend(explicit: str | None = None) -> str:
+    """``local`` or ``spark``: ``explicit``, else ``$NEWSDAG_COMPUTE``, else local."""
+    from newsdag.backend import BACKENDS
+
+    value = (explicit or os.environ.get("NEWSDAG_COMPUTE") or DEFAULT_COMPUTE).strip().lower()
+    if value not in BACKENDS:
+        raise ValueError(f"NEWSDAG_COMPUTE must be one of {', '.join(BACKENDS)}, not {value!r}")
+    return value
+
+
+def spark_master(explicit: str | None = None) -> str:
+    """The Spark master URL: ``explicit``, else ``$NEWSDAG_SPARK_MASTER``, else ``local[*]``."""
+    return explicit or os.environ.get("NEWSDAG_SPARK_MASTER") or DEFAULT_SPARK_MASTER
+
+
+def spark_driver_memory(explicit: str | None = None) -> str:
+    """The Spark driver's memory: ``explicit``, else ``$NEWSDAG_SPARK_DRIVER_MEMORY``, else 4g."""
+    return explicit or os.environ.get("NEWSDAG_SPARK_DRIVER_MEMORY") or DEFAULT_SPARK_DRIVER_MEMORY
 
 
 def ensure_dagster_home() -> Path:

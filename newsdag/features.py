@@ -167,17 +167,36 @@ class StemmedWords:
         return self._stemmer.stemWords(_SENTENCE_TOKEN.findall(text.lower()))
 
 
-def sentence_vectors(sentences: pd.Series | list[str]) -> sp.csr_matrix:
-    """TF-IDF vectors of sentences for paraphrase alignment, shape (n, V), float32
-    CSR, rows L2-normalised: stemmed unigrams, sublinear tf, idf over these
-    sentences. On MSRP this reached the highest ROC-AUC of the lexical variants
-    measured (bench/RESULTS.md). Deterministic."""
+def fit_sentence_vocabulary(sentences: pd.Series | list[str]) -> pd.DataFrame:
+    """The idf of every stemmed word over ``sentences``: columns ``term`` and
+    ``idf`` (float64, scikit-learn's smoothed idf), sorted by term. What
+    :func:`sentence_vectors` weighs sentences with."""
     texts = list(sentences)
-    if not texts:
-        return sp.csr_matrix((0, 0), dtype=np.float32)
     vec = TfidfVectorizer(analyzer=StemmedWords(), sublinear_tf=True, dtype=np.float32)
     try:
-        X = vec.fit_transform(texts)
-    except ValueError:  # no word at all in any sentence
-        return sp.csr_matrix((len(texts), 0), dtype=np.float32)
-    return normalize(X).astype(np.float32).tocsr()
+        vec.fit(texts)
+    except ValueError:  # no sentence, or no word at all in any sentence
+        return pd.DataFrame({"term": pd.Series([], dtype=object), "idf": pd.Series([], dtype=np.float64)})
+    return pd.DataFrame({"term": vec.get_feature_names_out().astype(object), "idf": vec.idf_.astype(np.float64)})
+
+
+def smoothed_idf(df: np.ndarray, n_documents: int) -> np.ndarray:
+    """scikit-learn's default idf, ln((1 + n) / (1 + df)) + 1, as float64."""
+    return np.log((1.0 + n_documents) / (1.0 + np.asarray(df, dtype=np.float64))) + 1.0
+
+
+def sentence_vectors(sentences: pd.Series | list[str], vocabulary: pd.DataFrame | None = None) -> sp.csr_matrix:
+    """TF-IDF vectors of sentences for paraphrase alignment, shape (n, V), float32
+    CSR, rows L2-normalised: stemmed unigrams, sublinear tf, idf over the
+    sentences of ``vocabulary`` (:func:`fit_sentence_vocabulary`; default:
+    over these sentences). On MSRP this reached the highest ROC-AUC of the
+    lexical variants measured (bench/RESULTS.md). Deterministic."""
+    texts = list(sentences)
+    if vocabulary is None:
+        vocabulary = fit_sentence_vocabulary(texts)
+    if not texts or vocabulary.empty:
+        return sp.csr_matrix((len(texts), len(vocabulary)), dtype=np.float32)
+    vec = TfidfVectorizer(analyzer=StemmedWords(), sublinear_tf=True, dtype=np.float32,
+                          vocabulary={t: i for i, t in enumerate(vocabulary["term"])})
+    vec.idf_ = vocabulary["idf"].to_numpy(dtype=np.float64)
+    return normalize(vec.transform(texts)).astype(np.float32).tocsr()

@@ -39,13 +39,36 @@ def topk_neighbours(
     numbers) and ``similarity`` (float32 cosine), each pair once, sorted by
     (i, j). Deterministic.
     """
+    return symmetric_edges(*topk_directed(X, days, k, min_similarity, window_days, cell_budget))
+
+
+def topk_directed(
+    X: sp.csr_matrix,
+    days: np.ndarray,
+    k: int = 10,
+    min_similarity: float = 0.1,
+    window_days: float = 2.0,
+    cell_budget: int = 20_000_000,
+    home: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The directed top-k lists behind :func:`topk_neighbours`.
+
+    ``home`` (bool, shape (n,); default all) picks the rows whose lists are
+    computed; every row is a candidate. A row's list depends only on the rows
+    within its window, so a time block of rows with its neighbouring blocks
+    gives the same lists as the whole corpus (the Spark backend relies on it).
+    Returns ``(row, col, similarity)``: int64, int64, float32 arrays.
+    """
     X = sp.csr_matrix(X, dtype=np.float32)
     n = X.shape[0]
     days = np.asarray(days, dtype=np.float64)
+    home = np.ones(n, dtype=bool) if home is None else np.asarray(home, dtype=bool)
     undated = np.flatnonzero(np.isnan(days))
     dated = np.flatnonzero(~np.isnan(days))
     dated = dated[np.argsort(days[dated], kind="stable")]
     dated_days = days[dated]
+    home_dated = dated[home[dated]]
+    home_days = days[home_dated]
 
     parts_i, parts_j, parts_s = [], [], []
 
@@ -71,37 +94,42 @@ def topk_neighbours(
         top = rank < k
         parts_i.append(ri[top]); parts_j.append(cj[top]); parts_s.append(val[top])
 
-    # Dated rows in chunks of consecutive publication time.
+    # Dated home rows in chunks of consecutive publication time.
     start = 0
-    while start < len(dated):
-        lo_day = dated_days[start]
-        lo = np.searchsorted(dated_days, lo_day - window_days, side="left")
+    while start < len(home_dated):
+        lo = np.searchsorted(dated_days, home_days[start] - window_days, side="left")
         # Grow the chunk while its candidate block fits the budget.
         stop = start + 1
         step = 64
-        while stop < len(dated):
-            nxt = min(len(dated), stop + step)
-            hi = np.searchsorted(dated_days, dated_days[nxt - 1] + window_days, side="right")
+        while stop < len(home_dated):
+            nxt = min(len(home_dated), stop + step)
+            hi = np.searchsorted(dated_days, home_days[nxt - 1] + window_days, side="right")
             if (nxt - start) * (hi - lo + len(undated)) > cell_budget:
                 break
             stop = nxt
-        hi = np.searchsorted(dated_days, dated_days[stop - 1] + window_days, side="right")
+        hi = np.searchsorted(dated_days, home_days[stop - 1] + window_days, side="right")
         cands = np.concatenate([dated[lo:hi], undated])
-        run(dated[start:stop], cands)
+        run(home_dated[start:stop], cands)
         start = stop
 
-    # Undated rows against everything.
-    if len(undated):
+    # Undated home rows against everything.
+    home_undated = undated[home[undated]]
+    if len(home_undated):
         everyone = np.arange(n)
         chunk = max(1, cell_budget // max(n, 1))
-        for s in range(0, len(undated), chunk):
-            run(undated[s : s + chunk], everyone)
+        for s in range(0, len(home_undated), chunk):
+            run(home_undated[s : s + chunk], everyone)
 
     if not parts_i:
-        return pd.DataFrame({"i": np.array([], np.int64), "j": np.array([], np.int64),
-                             "similarity": np.array([], np.float32)})
-    i = np.concatenate(parts_i); j = np.concatenate(parts_j); s = np.concatenate(parts_s)
+        return np.array([], np.int64), np.array([], np.int64), np.array([], np.float32)
+    return (np.concatenate(parts_i).astype(np.int64), np.concatenate(parts_j).astype(np.int64),
+            np.concatenate(parts_s).astype(np.float32))
+
+
+def symmetric_edges(i: np.ndarray, j: np.ndarray, similarity: np.ndarray) -> pd.DataFrame:
+    """Directed top-k lists as an undirected edge list: ``i`` < ``j`` (int64),
+    ``similarity`` (float32, the larger of the two directions), sorted by (i, j)."""
     a, b = np.minimum(i, j), np.maximum(i, j)
-    edges = pd.DataFrame({"i": a.astype(np.int64), "j": b.astype(np.int64), "similarity": s.astype(np.float32)})
-    edges = edges.groupby(["i", "j"], sort=True, as_index=False)["similarity"].max()
-    return edges
+    edges = pd.DataFrame({"i": a.astype(np.int64), "j": b.astype(np.int64),
+                          "similarity": np.asarray(similarity, dtype=np.float32)})
+    return edges.groupby(["i", "j"], sort=True, as_index=False)["similarity"].max()

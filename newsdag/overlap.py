@@ -153,7 +153,8 @@ def shared_passages(anchors_a: np.ndarray, anchors_b: np.ndarray, k: int) -> np.
 
 
 def candidate_pairs(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
-                    settings: OverlapSettings = OverlapSettings(), active: np.ndarray | None = None) -> pd.DataFrame:
+                    settings: OverlapSettings = OverlapSettings(), active: np.ndarray | None = None,
+                    neighbours=topk_neighbours) -> pd.DataFrame:
     """Article pairs to compare: never all pairs.
 
     ``articles`` (``article_id``, ``published``, ``duplicate_of``) row-aligned
@@ -165,13 +166,15 @@ def candidate_pairs(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_ma
     about (k + 2) pairs per article.
 
     With ``active`` (bool, shape (n,)), only pairs with an active article are kept.
+    ``neighbours`` computes the top-k graph (:func:`newsdag.neighbours.topk_neighbours`
+    or a backend's equivalent).
 
     Returns ``i`` < ``j`` (row numbers), ``cosine`` (float32), sorted.
     """
     a = articles.reset_index(drop=True)
     n = len(a)
-    edges = topk_neighbours(X, days_since_epoch(a["published"]), k=settings.k,
-                            min_similarity=settings.min_similarity, window_days=settings.window_days)
+    edges = neighbours(X, days_since_epoch(a["published"]), k=settings.k,
+                       min_similarity=settings.min_similarity, window_days=settings.window_days)
     story = a["article_id"].map(clusters.set_index("article_id")["story_id"]).to_numpy(dtype=object)
     same = story[edges["i"].to_numpy()] == story[edges["j"].to_numpy()]
     edges = edges[same | (edges["similarity"].to_numpy() >= settings.cross_story_similarity)]
@@ -266,7 +269,7 @@ def _pairs_with_sentence_cosines(pairs: pd.DataFrame, rows_of: list, blocks: lis
 
 def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
                     settings: OverlapSettings = OverlapSettings(), active: np.ndarray | None = None,
-                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                    backend=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """All pair metrics, passages and sentence alignments.
 
     Inputs: ``articles`` (article_id, published, text, n_words, duplicate_of)
@@ -279,20 +282,52 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: p
     that is not ``origin_article_id``; passages and alignments run from the
     derived article to its origin. With ``active`` (bool per article), only
     pairs with an active article are compared (see :func:`candidate_pairs`).
+    ``backend`` (newsdag.backend; default local) runs the neighbour search
+    and the pair comparisons.
     """
-    a = articles.reset_index(drop=True)
-    pairs = candidate_pairs(a, clusters, X, settings, active)
-    story_of = clusters.set_index("article_id")["story_id"]
-    ids = a["article_id"].to_numpy(dtype=object)
-    texts = a["text"].to_numpy(dtype=object)
-    days = days_since_epoch(a["published"])
+    from newsdag.backend import LOCAL
 
-    # Per-article work, done once.
-    tokens = [tokenize(t) for t in texts]
-    shingles = [np.unique(ngram_hashes(t.hashes, settings.shingle_n)) for t in tokens]
-    anchors = [ngram_hashes(t.hashes, settings.min_passage_words) for t in tokens]
-    sents = sentences.sort_values(["article_id", "sent_idx"], kind="stable").reset_index(drop=True)
-    S = sentence_vectors(sents["text"])
+    backend = backend or LOCAL
+    a = articles.reset_index(drop=True)
+    pairs = candidate_pairs(a, clusters, X, settings, active, neighbours=backend.neighbours)
+    compared = pd.DataFrame({
+        "article_id": a["article_id"].to_numpy(dtype=object),
+        "text": a["text"].to_numpy(dtype=object),
+        "days": days_since_epoch(a["published"]),
+        "story_id": a["article_id"].map(clusters.set_index("article_id")["story_id"]).to_numpy(dtype=object),
+    })
+    return _sorted(*backend.compare_pairs(compared, sentences, pairs, settings))
+
+
+def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.DataFrame,
+                  sentence_vocabulary: pd.DataFrame, settings: OverlapSettings = OverlapSettings(),
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Compare each pair of articles: the rows of the three overlap tables, unsorted.
+
+    ``articles``: ``article_id``, ``text``, ``days`` (float days since 1970,
+    NaN undated) and ``story_id``; ``pairs``: ``i``, ``j`` (row numbers of
+    ``articles``) and ``cosine``; ``sentences``: the sentences of these
+    articles (``article_id``, ``sent_idx``, ``text``); ``sentence_vocabulary``:
+    :func:`newsdag.features.fit_sentence_vocabulary` over the whole corpus's
+    sentences, so that any subset of pairs is scored exactly as the whole.
+    """
+    ids = articles["article_id"].to_numpy(dtype=object)
+    texts = articles["text"].to_numpy(dtype=object)
+    days = articles["days"].to_numpy(dtype=np.float64)
+    story_ids = articles["story_id"].to_numpy(dtype=object)
+
+    # Per-article work, done once, for the articles that take part in a pair.
+    used = np.unique(np.r_[pairs["i"].to_numpy(), pairs["j"].to_numpy()]).astype(np.int64)
+    tokens: dict[int, TokenizedArticle] = {}
+    shingles: dict[int, np.ndarray] = {}
+    anchors: dict[int, np.ndarray] = {}
+    for r in used:
+        tokens[r] = tokenize(texts[r])
+        shingles[r] = np.unique(ngram_hashes(tokens[r].hashes, settings.shingle_n))
+        anchors[r] = ngram_hashes(tokens[r].hashes, settings.min_passage_words)
+    sents = sentences[sentences["article_id"].isin(set(ids[used]))]
+    sents = sents.sort_values(["article_id", "sent_idx"], kind="stable").reset_index(drop=True)
+    S = sentence_vectors(sents["text"], sentence_vocabulary)
     sent_rows = sents.groupby("article_id", sort=False).indices
     sent_idx = sents["sent_idx"].to_numpy()
     no_rows = np.array([], dtype=np.int64)
@@ -332,7 +367,7 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: p
         kind = reuse_kind(derivation, c_d, settings)
 
         a_id, b_id = ids[i], ids[j]
-        rows.append((a_id, b_id, story_of.get(a_id), float(cos), c_ij, c_ji, jac, share_i, share_j,
+        rows.append((a_id, b_id, story_ids[i], float(cos), c_ij, c_ji, jac, share_i, share_j,
                      int(found[:, 2].max()) if len(found) else 0, len(found), ids[o], derivation, kind))
 
         # Passages and alignments, from the derived article to its origin.
@@ -350,13 +385,17 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: p
         "article_a", "article_b", "story_id", "cosine", "containment_a_in_b", "containment_b_in_a", "jaccard",
         "aligned_sentence_share_a", "aligned_sentence_share_b", "longest_passage_words", "n_passages",
         "origin_article_id", "derivation", "reuse_kind"])
-    overlap = overlap.astype({"cosine": np.float32, "longest_passage_words": np.int64, "n_passages": np.int64})
+    overlap = overlap.astype({"cosine": np.float32, "containment_a_in_b": np.float64, "containment_b_in_a": np.float64,
+                              "jaccard": np.float64, "aligned_sentence_share_a": np.float64,
+                              "aligned_sentence_share_b": np.float64, "longest_passage_words": np.int64,
+                              "n_passages": np.int64})
     reused = pd.DataFrame(passages, columns=["article_id", "source_article_id", "char_start", "char_end",
                                              "source_char_start", "source_char_end", "n_words", "text"])
+    reused = reused.astype({c: np.int64 for c in ["char_start", "char_end", "source_char_start", "source_char_end", "n_words"]})
     aligned = pd.DataFrame(alignments, columns=["article_id", "sent_idx", "source_article_id", "source_sent_idx",
                                                 "similarity"])
     aligned = aligned.astype({"sent_idx": np.int32, "source_sent_idx": np.int32, "similarity": np.float32})
-    return _sorted(overlap, reused, aligned)
+    return overlap, reused, aligned
 
 
 def _sorted(overlap: pd.DataFrame, reused: pd.DataFrame, aligned: pd.DataFrame
@@ -377,7 +416,7 @@ OVERLAP_TABLE_KEYS = {
 
 def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: pd.DataFrame,
                                 X: sp.csr_matrix, previous: dict[str, pd.DataFrame], recompute_from: str,
-                                settings: OverlapSettings = OverlapSettings()
+                                settings: OverlapSettings = OverlapSettings(), backend=None,
                                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """:func:`compute_overlap` for the articles whose ``day`` is ``recompute_from``
     or later, keeping the rows of ``previous`` (``{table name: frame}``, the
@@ -395,7 +434,7 @@ def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame,
     sub = a.iloc[rows].reset_index(drop=True)
     ids = set(sub["article_id"])
     new = compute_overlap(sub, sentences[sentences["article_id"].isin(ids)], clusters[clusters["article_id"].isin(ids)],
-                          X[rows], settings, active[rows])
+                          X[rows], settings, active[rows], backend)
     kept_ids = set(a["article_id"][~active])
     out = []
     for (name, (col_a, col_b)), fresh in zip(OVERLAP_TABLE_KEYS.items(), new):

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from newsdag.incremental import in_reach
-from newsdag.neighbours import days_since_epoch, topk_neighbours
+from newsdag.neighbours import days_since_epoch
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ def earliest_first(articles: pd.DataFrame) -> np.ndarray:
 
 
 def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySettings = StorySettings(),
-                    previous: pd.DataFrame | None = None, recompute_from: str | None = None) -> pd.DataFrame:
+                    previous: pd.DataFrame | None = None, recompute_from: str | None = None,
+                    backend=None) -> pd.DataFrame:
     """Assign every article to exactly one story.
 
     Inputs: ``articles`` with ``article_id`` and ``published`` (n rows) and
@@ -96,7 +97,13 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     articles within ``window_days``, which they may join. Stories never merge
     or split across the ``recompute_from`` boundary, so older stories stay as
     they were and keep their ids.
+
+    ``backend`` (newsdag.backend; default local) computes the neighbour
+    graph; Leiden runs here, on the graph's edge list.
     """
+    from newsdag.backend import LOCAL
+
+    topk_neighbours = (backend or LOCAL).neighbours
     articles = articles.reset_index(drop=True)
     if previous is None or recompute_from is None:
         edges = topk_neighbours(X, days_since_epoch(articles["published"]), k=settings.k,

@@ -54,7 +54,7 @@ def write(root: Path, rel: str, content: str | bytes, mtime: float | None = FIXE
     return p
 
 
-def materialize_all(raw_dir: Path, warehouse: Path, instance=None, selection=None, run_config=None):
+def materialize_all(raw_dir: Path, warehouse: Path, instance=None, selection=None, run_config=None, compute=None):
     """Every asset (or the ``selection``, a list of names) over every day found
     in ``raw_dir``, as `newsdag materialize` runs them, on an ephemeral Dagster
     instance unless one is given. Returns the last run's result."""
@@ -63,7 +63,8 @@ def materialize_all(raw_dir: Path, warehouse: Path, instance=None, selection=Non
     from assets.run import materialize_assets
 
     summary = materialize_assets(raw_dir, warehouse, ",".join(selection) if selection else None,
-                                 instance=instance or DagsterInstance.ephemeral(), run_config=run_config)
+                                 instance=instance or DagsterInstance.ephemeral(), run_config=run_config,
+                                 compute=compute)
     return summary.results[-1]
 
 

@@ -165,3 +165,12 @@ def test_two_concurrent_runs_do_not_mix_outputs(tmp_path):
         for up, ups in json.loads(read_kv_metadata(f)["upstream"]).items():
             for rel, version in ups.items():
                 assert read_kv_metadata(wh / up / rel)["data_version"] == version, (f, up, rel)
+
+
+def test_cli_unknown_compute_backend_fails_clearly(tmp_path):
+    env = {**os.environ, "NEWSDAG_COMPUTE": "dask"}
+    proc = subprocess.run([NEWSDAG, "materialize", "--warehouse", str(tmp_path / "out")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "NEWSDAG_COMPUTE must be one of local, spark, not 'dask'" in proc.stderr
+    assert not (tmp_path / "out").exists()

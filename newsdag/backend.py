@@ -1,0 +1,47 @@
+"""Compute backends: where the heavy stages run.
+
+A backend has three methods, the heavy stages of the graph: ``fit_tfidf``
+(TF-IDF over every article), ``neighbours`` (the time-windowed top-k
+candidate graph) and ``compare_pairs`` (shingles, passages and sentence
+alignment of every candidate pair). The rest of the graph (Leiden over the
+edge list, the story and outlet tables) is the same code for every backend.
+
+* :data:`LOCAL` (``NEWSDAG_COMPUTE=local``, the default): in this process, with
+  scikit-learn, scipy and numpy.
+* ``newsdag.spark.SparkBackend`` (``NEWSDAG_COMPUTE=spark``): the same stages
+  as Spark jobs; see that module.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import scipy.sparse as sp
+
+from newsdag.features import TfidfSettings, fit_sentence_vocabulary, fit_tfidf
+from newsdag.neighbours import topk_neighbours
+
+BACKENDS = ("local", "spark")
+
+
+class LocalBackend:
+    """The heavy stages in this process."""
+
+    name = "local"
+
+    def fit_tfidf(self, documents, settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
+        """See :func:`newsdag.features.fit_tfidf`."""
+        return fit_tfidf(documents, settings)
+
+    def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0) -> pd.DataFrame:
+        """See :func:`newsdag.neighbours.topk_neighbours`."""
+        return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days)
+
+    def compare_pairs(self, articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.DataFrame, settings):
+        """See :func:`newsdag.overlap.compare_pairs`; the sentence idf is fitted
+        on ``sentences`` (every sentence of the compared articles)."""
+        from newsdag.overlap import compare_pairs
+
+        return compare_pairs(articles, sentences, pairs, fit_sentence_vocabulary(sentences["text"]), settings)
+
+
+LOCAL = LocalBackend()

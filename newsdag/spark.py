@@ -1,0 +1,337 @@
+"""The heavy stages as Spark jobs (``NEWSDAG_COMPUTE=spark``).
+
+Same inputs and outputs as :class:`newsdag.backend.LocalBackend`, and the
+same results (tests/test_spark.py proves it on a generated corpus):
+
+* ``fit_tfidf``: documents are tokenised on the executors with the very
+  scikit-learn analyser the local backend uses (``mapInPandas``); document
+  frequencies are a Spark aggregation; weights (sublinear tf x smoothed idf,
+  L2-normalised) are computed in Spark. Term ids follow the sorted
+  vocabulary, as scikit-learn numbers them.
+* ``neighbours``: rows are keyed by time block (``floor(day / window)``) and
+  each row is copied to its own block and the two beside it; one Spark group
+  per block then computes the top-k lists of its own rows
+  (:func:`newsdag.neighbours.topk_directed`). A row's candidates all lie
+  within one window of it, so the shuffle moves each row to three groups and
+  never pairs rows further apart in time: the work grows with articles times
+  articles per window, never with the square of the corpus. Undated rows,
+  which are compared with everything, join every group.
+* ``compare_pairs``: the sentence idf is a Spark aggregation over every
+  sentence; pairs are grouped by the time block of their first article, each
+  group gets exactly the articles and sentences its pairs name (a join, not a
+  broadcast), and :func:`newsdag.overlap.compare_pairs` runs per group.
+
+Results come back to the driver as Arrow record batches and are written by
+the same IO manager as the local backend's, so tables, schemas and paths are
+identical. Leiden runs on the driver over the edge list (about k edges per
+article): there is no Leiden for Spark, and connected components would chain
+stories together.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import scipy.sparse as sp
+
+from newsdag.features import TfidfSettings, fit_tfidf, smoothed_idf
+from newsdag.neighbours import symmetric_edges, topk_directed
+
+# The group key of undated rows' own group (compared with every row).
+_UNDATED_GROUP = -(2**62)
+
+
+def spark_config(master: str = "local[*]", driver_memory: str = "4g", shuffle_partitions: int | None = None) -> dict:
+    """Spark settings for a newsdag session: the master URL, the driver's
+    memory, Arrow transfers, and this interpreter for the Python workers
+    (``PYSPARK_PYTHON``), so executors import the same newsdag."""
+    conf = {
+        "spark.master": master,
+        "spark.app.name": "newsdag",
+        "spark.driver.memory": driver_memory,
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.pyspark.python": sys.executable,
+        "spark.pyspark.driver.python": sys.executable,
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+    }
+    if shuffle_partitions:
+        conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
+    return conf
+
+
+def use_this_python() -> None:
+    """Python workers run this interpreter (its environment has newsdag).
+    PySpark takes the workers' Python from ``$PYSPARK_PYTHON`` when the
+    SparkContext starts, not from ``spark.pyspark.python``; a value the user
+    set is kept."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
+
+def spark_session(conf: dict):
+    """A SparkSession from :func:`spark_config` settings (creates one or returns the running one)."""
+    from pyspark.sql import SparkSession
+
+    use_this_python()
+    builder = SparkSession.builder
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("WARN")
+    return session
+
+
+def _ipc(frame: pd.DataFrame) -> bytes:
+    """A frame as Arrow IPC stream bytes: how groups send tables of any schema back."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _from_ipc(payload: bytes) -> pd.DataFrame:
+    return pa.ipc.open_stream(payload).read_all().to_pandas()
+
+
+def _csr_rows_table(X: sp.csr_matrix, extra: dict) -> pa.Table:
+    """One Arrow row per CSR row: ``term_ids`` (list<int32>) and ``weights`` (list<float32>) plus ``extra`` columns."""
+    X = sp.csr_matrix(X, dtype=np.float32)
+    offsets = pa.array(X.indptr.astype(np.int32))
+    cols = {name: pa.array(values) for name, values in extra.items()}
+    cols["term_ids"] = pa.ListArray.from_arrays(offsets, pa.array(X.indices.astype(np.int32)))
+    cols["weights"] = pa.ListArray.from_arrays(offsets, pa.array(X.data.astype(np.float32)))
+    return pa.table(cols)
+
+
+def _csr_from_rows(term_ids, weights, n_columns: int) -> sp.csr_matrix:
+    lengths = np.fromiter((len(t) for t in term_ids), dtype=np.int64, count=len(term_ids))
+    indptr = np.r_[0, np.cumsum(lengths)]
+    indices = np.concatenate([np.asarray(t, np.int32) for t in term_ids]) if len(term_ids) else np.array([], np.int32)
+    data = np.concatenate([np.asarray(w, np.float32) for w in weights]) if len(weights) else np.array([], np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(term_ids), n_columns), dtype=np.float32)
+
+
+class SparkBackend:
+    """The heavy stages on a SparkSession (see the module docstring).
+
+    ``spark``: a ``pyspark.sql.SparkSession`` whose Python workers can import
+    newsdag (:func:`spark_config` sets them to this interpreter).
+    """
+
+    name = "spark"
+
+    def __init__(self, spark):
+        self.spark = spark
+
+    @property
+    def _parallelism(self) -> int:
+        return max(2, int(self.spark.sparkContext.defaultParallelism))
+
+    # ------------------------------------------------------------------ TF-IDF
+
+    def fit_tfidf(self, documents, settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
+        """:func:`newsdag.features.fit_tfidf` as Spark jobs; same vocabulary,
+        term ids and weights (to float32 rounding)."""
+        from pyspark.sql import functions as F
+
+        docs = ["" if d is None else str(d) for d in documents]
+        n = len(docs)
+        if settings.max_features is not None:
+            raise ValueError("max_features is not supported by the spark backend: it needs a global term ranking")
+        if n == 0:
+            return fit_tfidf([], settings)
+        frame = self.spark.createDataFrame(pa.table({"row": pa.array(np.arange(n, dtype=np.int64)), "text": pa.array(docs)}))
+
+        def count_terms(batches):
+            analyse = settings.vectorizer().build_analyzer()
+            for batch in batches:
+                rows, terms, counts = [], [], []
+                for row, text in zip(batch["row"].to_numpy(), batch["text"]):
+                    c = Counter(analyse(text))
+                    rows.extend([row] * len(c)); terms.extend(c.keys()); counts.extend(c.values())
+                yield pd.DataFrame({"row": np.asarray(rows, np.int64), "term": pd.Series(terms, dtype=object),
+                                    "tf": np.asarray(counts, np.int32)})
+
+        counts = (frame.repartition(self._parallelism * 2, "row")
+                  .mapInPandas(count_terms, "row long, term string, tf int").cache())
+        try:
+            df = counts.groupBy("term").agg(F.count("*").alias("df")).toPandas()
+            vocabulary = _prune(df, n, settings.min_df, settings.max_df)
+            if vocabulary.empty:  # as fit_tfidf: too few documents for min_df, keep every term
+                vocabulary = _prune(df, n, 1, 1.0)
+            if vocabulary.empty:
+                return fit_tfidf([], settings)[0], sp.csr_matrix((n, 0), dtype=np.float32)
+            vocabulary["idf"] = smoothed_idf(vocabulary["df"].to_numpy(), n)
+            terms = self.spark.createDataFrame(pa.Table.from_pandas(vocabulary[["term", "term_id", "idf"]], preserve_index=False))
+            tf = F.col("tf").cast("double")
+            weighted = counts.join(terms, "term").select(
+                "row", "term_id", ((F.log(tf) + 1.0 if settings.sublinear_tf else tf) * F.col("idf")).alias("w"))
+            norms = weighted.groupBy("row").agg(F.sqrt(F.sum(F.col("w") * F.col("w"))).alias("norm"))
+            features = (weighted.join(norms, "row")
+                        .select("row", "term_id", (F.col("w") / F.col("norm")).cast("float").alias("weight"))
+                        .toPandas())
+        finally:
+            counts.unpersist()
+        X = sp.csr_matrix((features["weight"].to_numpy(np.float32),
+                           (features["row"].to_numpy(np.int64), features["term_id"].to_numpy(np.int64))),
+                          shape=(n, len(vocabulary)), dtype=np.float32)
+        X.sort_indices()
+        return vocabulary[["term_id", "term", "df", "idf"]], X
+
+    # ------------------------------------------------------------------ neighbours
+
+    def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0) -> pd.DataFrame:
+        """:func:`newsdag.neighbours.topk_neighbours` with one Spark group per time block."""
+        from pyspark.sql import functions as F
+
+        X = sp.csr_matrix(X, dtype=np.float32)
+        n, n_terms = X.shape
+        days = np.asarray(days, dtype=np.float64)
+        if n == 0:
+            return symmetric_edges(np.array([], np.int64), np.array([], np.int64), np.array([], np.float32))
+        block = np.where(np.isnan(days), _UNDATED_GROUP, np.floor(np.nan_to_num(days) / window_days)).astype(np.int64)
+        rows = self.spark.createDataFrame(_csr_rows_table(X, {"row": np.arange(n, dtype=np.int64), "day": days,
+                                                             "block": block}))
+        dated = rows.where(F.col("block") != _UNDATED_GROUP)
+        undated = rows.where(F.col("block") == _UNDATED_GROUP)
+        blocks = dated.select("block").distinct()
+        # Each dated row in its own block (home) and the blocks before and after it, where there are home rows.
+        members = (dated.select(F.explode(F.array(F.col("block") - 1, F.col("block"), F.col("block") + 1)).alias("g"),
+                                F.col("block").alias("own"), "row", "day", "term_ids", "weights")
+                   .join(blocks.withColumnRenamed("block", "g"), "g")
+                   .select("g", (F.col("g") == F.col("own")).alias("home"), "row", "day", "term_ids", "weights"))
+        # Undated rows: candidates in every block, and home in a group of their own with every row.
+        members = members.unionByName(undated.crossJoin(blocks.withColumnRenamed("block", "g"))
+                                      .select("g", F.lit(False).alias("home"), "row", "day", "term_ids", "weights"))
+        if undated.limit(1).count():
+            members = members.unionByName(rows.select(F.lit(_UNDATED_GROUP).cast("long").alias("g"),
+                                                      (F.col("block") == _UNDATED_GROUP).alias("home"),
+                                                      "row", "day", "term_ids", "weights"))
+
+        def block_topk(group):
+            home = group["home"].to_numpy(dtype=bool)
+            if not home.any():
+                return pd.DataFrame({"i": np.array([], np.int64), "j": np.array([], np.int64),
+                                     "similarity": np.array([], np.float32)})
+            Xg = _csr_from_rows(group["term_ids"].tolist(), group["weights"].tolist(), n_terms)
+            r, c, s = topk_directed(Xg, group["day"].to_numpy(dtype=np.float64), k, min_similarity, window_days,
+                                    home=home)
+            ids = group["row"].to_numpy(dtype=np.int64)
+            return pd.DataFrame({"i": ids[r], "j": ids[c], "similarity": s.astype(np.float32)})
+
+        directed = members.groupBy("g").applyInPandas(block_topk, "i long, j long, similarity float").toPandas()
+        return symmetric_edges(directed["i"].to_numpy(np.int64), directed["j"].to_numpy(np.int64),
+                               directed["similarity"].to_numpy(np.float32))
+
+    # ------------------------------------------------------------------ pair comparisons
+
+    def sentence_vocabulary(self, sentences: pd.Series) -> pd.DataFrame:
+        """:func:`newsdag.features.fit_sentence_vocabulary` as a Spark aggregation."""
+        from pyspark.sql import functions as F
+
+        texts = ["" if t is None else str(t) for t in sentences]
+        if not texts:
+            return pd.DataFrame({"term": pd.Series([], dtype=object), "idf": pd.Series([], dtype=np.float64)})
+        frame = self.spark.createDataFrame(pa.table({"text": pa.array(texts)}))
+
+        def distinct_terms(batches):
+            from newsdag.features import StemmedWords
+
+            analyse = StemmedWords()
+            for batch in batches:
+                yield pd.DataFrame({"term": pd.Series([t for text in batch["text"] for t in set(analyse(text))],
+                                                      dtype=object)})
+
+        df = (frame.repartition(self._parallelism * 2).mapInPandas(distinct_terms, "term string")
+              .groupBy("term").agg(F.count("*").alias("df")).toPandas())
+        vocabulary = df.sort_values("term", kind="stable").reset_index(drop=True)
+        vocabulary["idf"] = smoothed_idf(vocabulary["df"].to_numpy(), len(texts))
+        return vocabulary[["term", "idf"]]
+
+    def compare_pairs(self, articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.DataFrame, settings):
+        """:func:`newsdag.overlap.compare_pairs`, one Spark group per time block of pairs."""
+        from pyspark.sql import functions as F
+
+        from newsdag.overlap import compare_pairs
+
+        vocabulary = self.sentence_vocabulary(sentences["text"])
+        empty = compare_pairs(articles.iloc[:0], sentences.iloc[:0], pairs.iloc[:0], vocabulary, settings)
+        if len(pairs) == 0:
+            return empty
+        days = articles["days"].to_numpy(dtype=np.float64)
+        pi = pairs["i"].to_numpy(np.int64)
+        # Group pairs by the day of their first article: pairs of one group share most of their articles.
+        group = np.where(np.isnan(days[pi]), _UNDATED_GROUP, np.floor(np.nan_to_num(days[pi]))).astype(np.int64)
+        pair_rows = self.spark.createDataFrame(pa.table({
+            "g": group, "i": pi, "j": pairs["j"].to_numpy(np.int64), "cosine": pairs["cosine"].to_numpy(np.float32)}))
+        sents = sentences.sort_values(["article_id", "sent_idx"], kind="stable")
+        row_of = pd.Series(np.arange(len(articles)), index=articles["article_id"].to_numpy())
+        sent_article = row_of.reindex(sents["article_id"].to_numpy()).to_numpy()
+        keep = ~np.isnan(sent_article)
+        sents, sent_article = sents[keep], sent_article[keep].astype(np.int64)
+        counts = np.bincount(sent_article, minlength=len(articles))
+        order = np.argsort(sent_article, kind="stable")
+        offsets = pa.array(np.r_[0, np.cumsum(counts)].astype(np.int32))
+        article_rows = self.spark.createDataFrame(pa.table({
+            "row": np.arange(len(articles), dtype=np.int64),
+            "article_id": pa.array(articles["article_id"].astype(str).tolist()),
+            "text": pa.array(articles["text"].fillna("").astype(str).tolist()),
+            "days": days,
+            "story_id": pa.array([None if pd.isna(s) else str(s) for s in articles["story_id"]], type=pa.string()),
+            "sent_idx": pa.ListArray.from_arrays(offsets, pa.array(sents["sent_idx"].to_numpy(np.int32)[order])),
+            "sent_text": pa.ListArray.from_arrays(offsets, pa.array(sents["text"].astype(str).to_numpy()[order].tolist())),
+        }))
+        # Each group's articles: the two ends of its pairs, joined in (a row travels only to the groups that name it).
+        needed = np.unique(np.column_stack([np.r_[group, group], np.r_[pi, pairs["j"].to_numpy(np.int64)]]), axis=0)
+        group_articles = self.spark.createDataFrame(
+            pa.table({"g": needed[:, 0], "row": needed[:, 1]})).join(article_rows, "row")
+        vocabulary_b = self.spark.sparkContext.broadcast(vocabulary)
+
+        def compare_group(group_pairs, group_articles):
+            from newsdag.overlap import compare_pairs
+
+            group_articles = group_articles.sort_values("row").reset_index(drop=True)
+            local = pd.Series(np.arange(len(group_articles)), index=group_articles["row"].to_numpy())
+            arts = group_articles[["article_id", "text", "days", "story_id"]]
+            n_sents = group_articles["sent_idx"].map(len).to_numpy()
+            group_sentences = pd.DataFrame({
+                "article_id": np.repeat(group_articles["article_id"].to_numpy(dtype=object), n_sents),
+                "sent_idx": np.concatenate([np.asarray(s, np.int32) for s in group_articles["sent_idx"]] or [np.array([], np.int32)]),
+                "text": np.concatenate([np.asarray(s, dtype=object) for s in group_articles["sent_text"]] or [np.array([], object)]),
+            })
+            p = group_pairs.sort_values(["i", "j"]).reset_index(drop=True)
+            local_pairs = pd.DataFrame({"i": local.loc[p["i"].to_numpy()].to_numpy(np.int64),
+                                        "j": local.loc[p["j"].to_numpy()].to_numpy(np.int64),
+                                        "cosine": p["cosine"].to_numpy(np.float32)})
+            tables = compare_pairs(arts, group_sentences, local_pairs, vocabulary_b.value, settings)
+            return pd.DataFrame({"table": np.arange(3, dtype=np.int32), "payload": [_ipc(t) for t in tables]})
+
+        packed = (pair_rows.groupBy("g").cogroup(group_articles.groupBy("g"))
+                  .applyInPandas(compare_group, "table int, payload binary").toPandas())
+        vocabulary_b.unpersist()
+        out = []
+        for t in range(3):
+            parts = [_from_ipc(p) for p in packed.loc[packed["table"] == t, "payload"]]
+            parts = [p for p in parts if len(p)]
+            out.append(pd.concat(parts, ignore_index=True).astype(empty[t].dtypes.to_dict()) if parts else empty[t])
+        return tuple(out)
+
+
+def _prune(df: pd.DataFrame, n_documents: int, min_df, max_df) -> pd.DataFrame:
+    """scikit-learn's min_df / max_df rule (an int counts documents, a float is a share),
+    then the kept terms sorted and numbered as scikit-learn numbers them."""
+    low = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_documents
+    high = max_df if isinstance(max_df, (int, np.integer)) else max_df * n_documents
+    kept = df[(df["df"] >= low) & (df["df"] <= high)]
+    kept = kept.sort_values("term", kind="stable").reset_index(drop=True)
+    kept["term_id"] = np.arange(len(kept), dtype=np.int32)
+    kept["df"] = kept["df"].astype(np.int64)
+    return kept
