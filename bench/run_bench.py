@@ -3,6 +3,7 @@ side by side with the pipeline a user would write by hand.
 
     .venv/bin/python bench/run_bench.py --sizes 10000            # what `make bench` runs
     .venv/bin/python bench/run_bench.py --sizes 10000 20000 --hand 10000 20000
+    NEWSDAG_SPARK_MASTER='local[2]' .venv/bin/python bench/run_bench.py --sizes 100000 --compute local spark
 
 Each size runs in a fresh subprocess (so peak memory is that run's alone):
 generate_corpus.py writes the raw folder, Dagster's materialize() runs every
@@ -13,7 +14,9 @@ original. The hand-written pipeline (scikit-learn TfidfVectorizer, all-pairs
 cosine_similarity, AgglomerativeClustering with average linkage on the full
 distance matrix) runs on the same texts at the sizes given with --hand, and
 datasketch's MinHash LSH (word 5-shingles, Jaccard 0.5: what a user would
-pick to find copies) at the sizes given with --minhash.
+pick to find copies) at the sizes given with --minhash. With --compute, each
+size runs on each backend named (local, spark); a Spark run's peak RSS is the
+Python driver's alone (the JVM and the Python workers are other processes).
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ STAGES = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf": ["tfid
           "clustering": ["story_clusters", "stories"], "overlap": ["overlap", "outlet_tables"]}
 
 
-def one_run(n: int, seed: int) -> dict:
-    """Generate, materialise and score one corpus of ``n`` articles (in this process)."""
+def one_run(n: int, seed: int, compute: str = "local") -> dict:
+    """Generate, materialise and score one corpus of ``n`` articles (in this
+    process), with the heavy stages on the ``compute`` backend."""
     from bench.generate_corpus import generate
     from newsdag.evaluate import bcubed
 
@@ -49,7 +53,7 @@ def one_run(n: int, seed: int) -> dict:
         raw_bytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
         wh = out / "wh"
         t0 = time.perf_counter()
-        steps = materialize_graph(raw, wh)
+        steps = materialize_graph(raw, wh, compute=compute)
         seconds = time.perf_counter() - t0
         articles = pd.read_parquet(wh / "articles", columns=["article_id", "external_id", "raw_path"])
         # Plain-text files carry no feed id: their file name is the id.
@@ -76,7 +80,7 @@ def one_run(n: int, seed: int) -> dict:
                       for d, o in zip(sel["id"], sel["origin_id"]))
             found[method] = round(hit / len(sel), 4)
     stage_seconds = {k: round(sum(steps.get(s, 0.0) for s in v), 2) for k, v in STAGES.items()}
-    return {"n_articles": n, "raw_mb": round(raw_bytes / 1e6, 1), "seconds_end_to_end": round(seconds, 1),
+    return {"n_articles": n, "compute": compute, "raw_mb": round(raw_bytes / 1e6, 1), "seconds_end_to_end": round(seconds, 1),
             "articles_per_second": round(n / seconds, 1), "raw_mb_per_second": round(raw_bytes / 1e6 / seconds, 2),
             "seconds_by_stage": stage_seconds,
             "articles_per_second_by_stage": {k: round(n / v, 1) if v else None for k, v in stage_seconds.items()},
@@ -169,6 +173,8 @@ def main() -> None:
     parser.add_argument("--hand", type=int, nargs="*", default=[], help="sizes for the hand-written pipeline")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--minhash", type=int, nargs="*", default=[], help="sizes for datasketch MinHash LSH")
+    parser.add_argument("--compute", nargs="+", default=["local"], choices=["local", "spark"],
+                        help="backends to run each size on (spark: NEWSDAG_SPARK_MASTER, default local[*])")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--hand-one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--minhash-one", type=int, help=argparse.SUPPRESS)
@@ -177,19 +183,20 @@ def main() -> None:
         print(json.dumps(minhash_pipeline(args.minhash_one, args.seed)))
         return
     if args.one:
-        print(json.dumps(one_run(args.one, args.seed)))
+        print(json.dumps(one_run(args.one, args.seed, args.compute[0])))
         return
     if args.hand_one:
         print(json.dumps(hand_pipeline(args.hand_one, args.seed)))
         return
     runs = []
     for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
-                             capture_output=True, text=True)
-        if out.returncode != 0:
-            sys.exit(out.stderr[-3000:])
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(json.dumps(runs[-1]), flush=True)
+        for compute in args.compute:
+            out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
+                                  "--compute", compute], cwd=PROJECT_ROOT, capture_output=True, text=True)
+            if out.returncode != 0:
+                sys.exit(out.stderr[-3000:])
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(runs[-1]), flush=True)
     def baseline(flag: str, n: int) -> dict:
         # Each in a fresh process, so that its peak memory is its own; a failure is recorded, not fatal.
         out = subprocess.run([sys.executable, __file__, flag, str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
@@ -203,7 +210,7 @@ def main() -> None:
     minhash = [baseline("--minhash-one", n) for n in args.minhash]
     payload = {"command": " ".join(["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
                "runs": runs, "hand_written": hand, "minhash": minhash}
-    name = "bench_" + "_".join(str(n) for n in args.sizes)
+    name = "bench_" + "_".join(str(n) for n in args.sizes) + ("_" + "_".join(args.compute) if args.compute != ["local"] else "")
     print(f"wrote {save_results(name, payload)}")
 
 
