@@ -42,6 +42,55 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _tree_rss_bytes(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, bytes, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields[1] is the parent's pid
+        rss[pid] = int(fields[21]) * page  # resident pages
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class TreePeakRss:
+    """Peak resident memory of this process and all its descendants together
+    (Spark's JVM and Python workers), MiB, sampled every ``interval`` s in a
+    thread while the ``with`` block runs: ``.mib`` afterwards."""
+
+    def __init__(self, interval: float = 0.5):
+        self.interval, self.mib = interval, 0.0
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.mib = max(self.mib, _tree_rss_bytes(os.getpid()) / 2**20)
+
+    def __enter__(self):
+        import threading
+
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 def write_jsonl(path: Path, records: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:

@@ -15,8 +15,8 @@ cosine_similarity, AgglomerativeClustering with average linkage on the full
 distance matrix) runs on the same texts at the sizes given with --hand, and
 datasketch's MinHash LSH (word 5-shingles, Jaccard 0.5: what a user would
 pick to find copies) at the sizes given with --minhash. With --compute, each
-size runs on each backend named (local, spark); a Spark run's peak RSS is the
-Python driver's alone (the JVM and the Python workers are other processes).
+size runs on each backend named (local, spark); peak_rss_mib is the Python
+driver's alone, peak_rss_with_children_mib adds Spark's JVM and Python workers.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import PROJECT_ROOT, git_commit, machine, materialize_graph, peak_rss_mib, save_results  # noqa: E402
+from bench.common import (PROJECT_ROOT, TreePeakRss, git_commit, machine, materialize_graph, peak_rss_mib,  # noqa: E402
+                          save_results)
 
 STAGES = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf": ["tfidf"],
           "clustering": ["story_clusters", "stories"], "overlap": ["overlap", "outlet_tables"]}
@@ -53,7 +54,8 @@ def one_run(n: int, seed: int, compute: str = "local") -> dict:
         raw_bytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
         wh = out / "wh"
         t0 = time.perf_counter()
-        steps = materialize_graph(raw, wh, compute=compute)
+        with TreePeakRss() as tree:
+            steps = materialize_graph(raw, wh, compute=compute)
         seconds = time.perf_counter() - t0
         articles = pd.read_parquet(wh / "articles", columns=["article_id", "external_id", "raw_path"])
         # Plain-text files carry no feed id: their file name is the id.
@@ -84,7 +86,8 @@ def one_run(n: int, seed: int, compute: str = "local") -> dict:
             "articles_per_second": round(n / seconds, 1), "raw_mb_per_second": round(raw_bytes / 1e6 / seconds, 2),
             "seconds_by_stage": stage_seconds,
             "articles_per_second_by_stage": {k: round(n / v, 1) if v else None for k, v in stage_seconds.items()},
-            "peak_rss_mib": round(peak_rss_mib()), "story_bcubed_f1": round(f1, 4),
+            "peak_rss_mib": round(peak_rss_mib()), "peak_rss_with_children_mib": round(tree.mib),
+            "story_bcubed_f1": round(f1, 4),
             "traced_to_origin_and_derived": traced, "pair_found_derived": found, "n_pairs": len(overlap)}
 
 
