@@ -73,10 +73,18 @@ class TreePeakRss:
 
     def __init__(self, interval: float = 0.5):
         self.interval, self.mib = interval, 0.0
+        self.samples: list[tuple[float, float]] = []  # (epoch seconds, MiB)
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
-            self.mib = max(self.mib, _tree_rss_bytes(os.getpid()) / 2**20)
+            mib = _tree_rss_bytes(os.getpid()) / 2**20
+            self.samples.append((time.time(), mib))
+            self.mib = max(self.mib, mib)
+
+    def peak_within(self, windows: list[tuple[float, float]]) -> float:
+        """The highest sample taken inside any of ``windows`` ((start, end) epoch seconds), MiB."""
+        inside = [m for t, m in self.samples if any(a <= t <= b for a, b in windows)]
+        return max(inside, default=0.0)
 
     def __enter__(self):
         import threading
@@ -103,13 +111,16 @@ STORY_ASSETS = ["raw_files", "articles", "rejected_inputs", "tfidf_vocabulary", 
 
 def materialize_graph(raw_dir: Path, warehouse: Path, selection: list[str] | None = None,
                       config: dict[str, dict] | None = None, from_day: str | None = None,
-                      to_day: str | None = None, compute: str | None = None) -> dict:
+                      to_day: str | None = None, compute: str | None = None,
+                      step_windows: dict | None = None) -> dict:
     """Run the real assets over ``raw_dir`` into ``warehouse`` as `newsdag
     materialize` does (every day found, or ``from_day`` to ``to_day``), on an
     ephemeral Dagster instance: every asset, or those named in ``selection``.
     ``config`` maps an op name (tfidf, story_clusters, overlap) to its run
     config; ``compute`` is the backend (local or spark; default
-    ``$NEWSDAG_COMPUTE``). Returns the per-step wall times (s), summed over the runs.
+    ``$NEWSDAG_COMPUTE``). Returns the per-step wall times (s), summed over
+    the runs; ``step_windows``, when given, receives each step's (start, end)
+    epoch seconds.
     """
     from dagster import DagsterInstance
 
@@ -125,6 +136,8 @@ def materialize_graph(raw_dir: Path, warehouse: Path, selection: list[str] | Non
         for run_id in summary.run_ids:
             for s in instance.get_run_step_stats(run_id):
                 times[s.step_key] = round(times.get(s.step_key, 0.0) + s.end_time - s.start_time, 2)
+                if step_windows is not None:
+                    step_windows.setdefault(s.step_key, []).append((s.start_time, s.end_time))
     return times
 
 

@@ -7,7 +7,11 @@ Each story starts with an original article published by an originating outlet:
 * a real article: an L2R original (BBC news and 20 other domains) or a
   WikiRef220 document, headed by a UCI title; or
 * a composed article: 8 to 16 MSRP news sentences, for the volume a million
-  articles needs.
+  articles needs, with two or three sentences naming the story's own people
+  and places (made-up names, unique to the story). Real stories are told
+  around their names; without them, unrelated composed stories would differ
+  only in which of the same 5,801 MSRP sentences they drew, and the
+  benchmark would measure that artefact instead of story finding.
 
 Other outlets then carry the story within two days, each with its habit:
 
@@ -17,7 +21,8 @@ Other outlets then carry the story within two days, each with its habit:
   for an L2R news original, else the original with each sentence swapped
   for its MSRP paraphrase where one exists: planted paraphrase;
 * **originators** also write their own take on some stories: the story's
-  headline and a different set of sentences (same story, not derived).
+  headline, its names and a different set of sentences (same story, not
+  derived).
 
 Written as a raw folder a user would have: one JSON Lines feed per outlet per
 day, and some originals as plain-text files under their outlet's folder
@@ -72,6 +77,27 @@ def load_pools() -> dict:
             "paraphrase_of": para, "titles": titles}
 
 
+_SYLLABLES = ["ka", "lo", "mir", "ta", "ven", "sor", "dri", "el", "an", "bru", "qui", "zet", "mo", "ra", "nys",
+              "tal", "gor", "ise", "pha", "dun", "vel", "cor", "ith", "ul"]
+_NAME_SENTENCES = ["{person} spoke to reporters in {place}.", "Officials in {place} confirmed the account.",
+                   "{person} of {group} declined to comment further.", "The {group} statement was issued in {place}.",
+                   "{person} said more details would follow."]
+
+
+def story_names(rng: random.Random) -> dict:
+    """Made-up names for one story: a person, a place and a group."""
+    word = lambda k: "".join(rng.choice(_SYLLABLES) for _ in range(k)).capitalize()
+    return {"person": f"{word(2)} {word(3)}", "place": word(3), "group": f"{word(2)} {rng.choice(['Group', 'Council', 'Union'])}"}
+
+
+def with_names(sentences: list[str], names: dict, rng: random.Random) -> str:
+    """``sentences`` with two or three sentences naming the story's people and places inserted."""
+    out = list(sentences)
+    for template in rng.sample(_NAME_SENTENCES, rng.randint(2, 3)):
+        out.insert(rng.randint(0, len(out)), template.format(**names))
+    return " ".join(out)
+
+
 def paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
@@ -92,13 +118,15 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.Da
         title = rng.choice(pools["titles"])
         kind = rng.random()
         news_idx = None
+        names = None
         if kind < 0.1:
             news_idx = rng.randrange(len(pools["news"]))
             body = pools["news"][news_idx]
         elif kind < 0.3:
             body = rng.choice(pools["other"])
         else:
-            body = " ".join(rng.sample(pools["sentences"], rng.randint(8, 16)))
+            names = story_names(rng)
+            body = with_names(rng.sample(pools["sentences"], rng.randint(8, 16)), names, rng)
         origin_id = f"s{story}-0"
         src = rng.choice(originators)
         records.append({"id": origin_id, "source": src, "published": day, "title": title, "text": body})
@@ -128,7 +156,8 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.Da
                 reuse, origin = "paraphrase", origin_id
             else:
                 outlet = rng.choice(originators)
-                text = " ".join(rng.sample(pools["sentences"], rng.randint(6, 12)))
+                sentences = rng.sample(pools["sentences"], rng.randint(6, 12))
+                text = with_names(sentences, names, rng) if names else " ".join(sentences)
                 text = f"{title}. {text}"
                 reuse, origin, method = "own_take", None, "own take"
             records.append({"id": fid, "source": outlet, "published": when, "title": title, "text": text})

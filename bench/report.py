@@ -101,15 +101,20 @@ def overlap() -> list[str]:
 
 def bench() -> list[str]:
     out = []
+    methods = ["whole copy", "first paragraphs", "MSRP sentence swap", "LLM rewrite"]
     for p in sorted(RESULTS.glob("bench_*.json")):
         r = json.loads(p.read_text())
-        out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", "",
-                "| articles | raw MB | end to end s | articles/s | raw MB/s | parse / tfidf / clustering / overlap s | peak RSS MiB | story B-cubed F1 | copies traced | rewrites traced |",
-                "|---|---|---|---|---|---|---|---|---|---|"]
+        out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", ""]
+        if r["runs"]:
+            out += ["| articles | backend | raw MB | end to end s | articles/s | raw MB/s | parse / tfidf / clustering / overlap s | "
+                    "peak RSS MiB (Python driver / with JVM and workers) | story B-cubed F1 | copies traced | rewrites traced |",
+                    "|---|---|---|---|---|---|---|---|---|---|---|"]
         for v in r["runs"]:
             s = v["seconds_by_stage"]
-            out.append(f"| {v['n_articles']:,} | {v['raw_mb']} | {v['seconds_end_to_end']} | {v['articles_per_second']} | {v['raw_mb_per_second']} | "
-                       f"{s['parse']} / {s['tfidf']} / {s['clustering']} / {s['overlap']} | {v['peak_rss_mib']} | {v['story_bcubed_f1']:.3f} | "
+            rss = f"{v['peak_rss_mib']}" + (f" / {v['peak_rss_with_children_mib']}" if "peak_rss_with_children_mib" in v else "")
+            out.append(f"| {v['n_articles']:,} | {v.get('compute', 'local')} | {v['raw_mb']} | {v['seconds_end_to_end']} | "
+                       f"{v['articles_per_second']} | {v['raw_mb_per_second']} | "
+                       f"{s['parse']} / {s['tfidf']} / {s['clustering']} / {s['overlap']} | {rss} | {v['story_bcubed_f1']:.3f} | "
                        f"{v['traced_to_origin_and_derived']['verbatim']:.3f} | {v['traced_to_origin_and_derived']['paraphrase']:.3f} |")
         if r["hand_written"]:
             out += ["", "Hand-written pipeline (TfidfVectorizer, all-pairs cosine_similarity, AgglomerativeClustering average linkage, best threshold on the truth):", "",
@@ -119,23 +124,51 @@ def bench() -> list[str]:
                     out.append(f"| {v['n_articles']:,} | failed: {v['failed'][-120:]} | | |")
                 else:
                     out.append(f"| {v['n_articles']:,} | {v['seconds_clustering']} | {v['story_bcubed_f1']:.3f} | {v['peak_rss_mib']} |")
-        if r.get("minhash"):
-            methods = ["whole copy", "first paragraphs", "MSRP sentence swap", "LLM rewrite"]
-            ours = {v["n_articles"]: v for v in r["runs"]}
-            out += ["", "Finding each planted copy or rewrite paired with its original, newsdag (overlap stage, a pair labelled "
-                    "wholly or partially derived) against datasketch MinHash LSH (word 5-shingles, Jaccard 0.5), same corpus:", "",
+        if r.get("minhash") or r.get("textdedup"):
+            ours = {v["n_articles"]: v for v in r["runs"] if v.get("compute", "local") == "local"}
+            out += ["", "Finding each planted copy or rewrite paired with its original: newsdag (overlap stage, a pair labelled "
+                    "wholly or partially derived), datasketch MinHash LSH (a candidate pair) and text-dedup's MinHash (the same "
+                    "near-duplicate cluster); word 5-shingles, 128 permutations, Jaccard 0.5 for both; same corpus:", "",
                     "| articles | tool | seconds | " + " | ".join(methods) + " | pairs output |",
                     "|---|---|---|" + "---|" * len(methods) + "---|"]
-            for v in r["minhash"]:
-                if "failed" in v:
-                    out.append(f"| {v['n_articles']:,} | MinHash LSH | failed: {v['failed'][-120:]} |")
-                    continue
-                o = ours.get(v["n_articles"])
-                if o and "pair_found_derived" in o:
-                    out.append(f"| {v['n_articles']:,} | newsdag | {o['seconds_by_stage']['overlap']} | "
-                               + " | ".join(f"{o['pair_found_derived'].get(m, 0):.3f}" for m in methods) + f" | {o['n_pairs']:,} |")
-                out.append(f"| {v['n_articles']:,} | MinHash LSH | {v['seconds']} | "
-                           + " | ".join(f"{v['pair_found'].get(m, 0):.3f}" for m in methods) + f" | {v['n_pairs']:,} |")
+            for tool, key in (("MinHash LSH", "minhash"), ("text-dedup", "textdedup")):
+                for v in r.get(key) or []:
+                    if "failed" in v:
+                        out.append(f"| {v['n_articles']:,} | {tool} | failed: {v['failed'][-120:]} |")
+                        continue
+                    o = ours.pop(v["n_articles"], None)
+                    if o and "pair_found_derived" in o:
+                        out.append(f"| {v['n_articles']:,} | newsdag | {o['seconds_by_stage']['overlap']} | "
+                                   + " | ".join(f"{o['pair_found_derived'].get(m, 0):.3f}" for m in methods) + f" | {o['n_pairs']:,} |")
+                    pairs = f"{v['n_pairs']:,}" if "n_pairs" in v else f"{v['n_clustered']:,} articles in a cluster"
+                    out.append(f"| {v['n_articles']:,} | {tool} | {v['seconds']} | "
+                               + " | ".join(f"{v['pair_found'].get(m, 0):.3f}" for m in methods) + f" | {pairs} |")
+        out.append("")
+    return out
+
+
+def spark() -> list[str]:
+    """Local against Spark at each size run on both: time per stage and what a Spark core does against a local one."""
+    out = []
+    for p in sorted(RESULTS.glob("bench_*.json")):
+        r = json.loads(p.read_text())
+        by = {}
+        for v in r["runs"]:
+            by.setdefault(v["n_articles"], {})[v.get("compute", "local")] = v
+        pairs = {n: b for n, b in by.items() if {"local", "spark"} <= set(b)}
+        if not pairs:
+            continue
+        cores = 2  # the runs use NEWSDAG_SPARK_MASTER=local[2]; the local backend's heavy stages run on one core
+        out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", "",
+                "| articles | stage | local s (1 core) | Spark local[2] s | Spark / local time | work per Spark core against one local core |",
+                "|---|---|---|---|---|---|"]
+        for n, b in sorted(pairs.items()):
+            lo, sp = b["local"], b["spark"]
+            for stage in ["tfidf", "clustering", "overlap"]:
+                tl, ts = lo["seconds_by_stage"][stage], sp["seconds_by_stage"][stage]
+                out.append(f"| {n:,} | {stage} | {tl} | {ts} | {ts / tl:.2f} | {tl / (cores * ts):.2f} |")
+            tl, ts = lo["seconds_end_to_end"], sp["seconds_end_to_end"]
+            out.append(f"| {n:,} | end to end | {tl} | {ts} | {ts / tl:.2f} | |")
         out.append("")
     return out
 
@@ -168,7 +201,7 @@ def incremental() -> list[str]:
 
 if __name__ == "__main__":
     section = sys.argv[1] if len(sys.argv) > 1 else "all"
-    parts = {"stories": stories, "overlap": overlap, "bench": bench, "incremental": incremental}
+    parts = {"stories": stories, "overlap": overlap, "bench": bench, "incremental": incremental, "spark": spark}
     for name, fn in parts.items():
         if section in ("all", name):
             print("\n".join(fn()))

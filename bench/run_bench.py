@@ -14,7 +14,8 @@ original. The hand-written pipeline (scikit-learn TfidfVectorizer, all-pairs
 cosine_similarity, AgglomerativeClustering with average linkage on the full
 distance matrix) runs on the same texts at the sizes given with --hand, and
 datasketch's MinHash LSH (word 5-shingles, Jaccard 0.5: what a user would
-pick to find copies) at the sizes given with --minhash. With --compute, each
+pick to find copies) at the sizes given with --minhash, and text-dedup's
+MinHash (in its own virtualenv) at the sizes given with --textdedup. With --compute, each
 size runs on each backend named (local, spark); peak_rss_mib is the Python
 driver's alone, peak_rss_with_children_mib adds Spark's JVM and Python workers.
 """
@@ -54,8 +55,9 @@ def one_run(n: int, seed: int, compute: str = "local") -> dict:
         raw_bytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
         wh = out / "wh"
         t0 = time.perf_counter()
+        windows: dict = {}
         with TreePeakRss() as tree:
-            steps = materialize_graph(raw, wh, compute=compute)
+            steps = materialize_graph(raw, wh, compute=compute, step_windows=windows)
         seconds = time.perf_counter() - t0
         articles = pd.read_parquet(wh / "articles", columns=["article_id", "external_id", "raw_path"])
         # Plain-text files carry no feed id: their file name is the id.
@@ -84,9 +86,10 @@ def one_run(n: int, seed: int, compute: str = "local") -> dict:
     stage_seconds = {k: round(sum(steps.get(s, 0.0) for s in v), 2) for k, v in STAGES.items()}
     return {"n_articles": n, "compute": compute, "raw_mb": round(raw_bytes / 1e6, 1), "seconds_end_to_end": round(seconds, 1),
             "articles_per_second": round(n / seconds, 1), "raw_mb_per_second": round(raw_bytes / 1e6 / seconds, 2),
-            "seconds_by_stage": stage_seconds,
+            "seconds_by_stage": stage_seconds, "seconds_by_step": steps,
             "articles_per_second_by_stage": {k: round(n / v, 1) if v else None for k, v in stage_seconds.items()},
             "peak_rss_mib": round(peak_rss_mib()), "peak_rss_with_children_mib": round(tree.mib),
+            "peak_rss_with_children_mib_by_step": {k: round(tree.peak_within(w)) for k, w in windows.items()},
             "story_bcubed_f1": round(f1, 4),
             "traced_to_origin_and_derived": traced, "pair_found_derived": found, "n_pairs": len(overlap)}
 
@@ -142,6 +145,36 @@ def minhash_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 
             "settings": {"threshold": threshold, "num_perm": num_perm, "word_shingle": shingle}}
 
 
+TEXTDEDUP_PYTHON = PROJECT_ROOT / "bench" / ".venv-textdedup" / "bin" / "python"
+
+
+def textdedup_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 128, shingle: int = 5) -> dict:
+    """text-dedup's MinHash (bench/textdedup_minhash.py, in its own virtualenv:
+    `make bench-textdedup-env`) on the same texts and settings as datasketch.
+    It clusters near-duplicates (union-find over LSH buckets); a planted copy
+    or rewrite counts as found when it lands in its original's cluster."""
+    if not TEXTDEDUP_PYTHON.exists():
+        raise SystemExit(f"{TEXTDEDUP_PYTHON} is missing: run `make bench-textdedup-env` first")
+    ids, docs, truth = corpus_texts(n, seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus, out = Path(tmp) / "corpus.jsonl", Path(tmp) / "out.json"
+        corpus.write_text("".join(json.dumps({"id": i, "text": d}) + "\n" for i, d in zip(ids, docs)))
+        t0 = time.perf_counter()
+        subprocess.run([str(TEXTDEDUP_PYTHON), str(PROJECT_ROOT / "bench" / "textdedup_minhash.py"), str(corpus), str(out),
+                        "--threshold", str(threshold), "--num_perm", str(num_perm), "--ngram", str(shingle)],
+                       check=True, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        result = json.loads(out.read_text())
+    cluster = result["cluster"]
+    found = {}
+    for method, sel in truth[truth["origin_id"].notna()].groupby("method"):
+        found[method] = round(sum(cluster.get(d, d) == cluster.get(o, o) for d, o in zip(sel["id"], sel["origin_id"]))
+                              / len(sel), 4)
+    return {"n_articles": n, "seconds": result["seconds"], "seconds_with_process_start": round(wall, 1),
+            "pair_found": found, "n_clustered": sum(1 for k, v in cluster.items() if k != v),
+            "settings": {"threshold": threshold, "num_perm": num_perm, "word_shingle": shingle}}
+
+
 def hand_pipeline(n: int, seed: int) -> dict:
     """The pipeline a user would write: TF-IDF, all-pairs cosine, average-linkage agglomerative."""
     from sklearn.cluster import AgglomerativeClustering
@@ -172,13 +205,16 @@ def hand_pipeline(n: int, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10000], help="sizes for the asset graph (none: baselines only)")
     parser.add_argument("--hand", type=int, nargs="*", default=[], help="sizes for the hand-written pipeline")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--minhash", type=int, nargs="*", default=[], help="sizes for datasketch MinHash LSH")
     parser.add_argument("--compute", nargs="+", default=["local"], choices=["local", "spark"],
                         help="backends to run each size on (spark: NEWSDAG_SPARK_MASTER, default local[*])")
+    parser.add_argument("--textdedup", type=int, nargs="*", default=[],
+                        help="sizes for text-dedup's MinHash (needs `make bench-textdedup-env`)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--textdedup-one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--hand-one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--minhash-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -187,6 +223,9 @@ def main() -> None:
         return
     if args.one:
         print(json.dumps(one_run(args.one, args.seed, args.compute[0])))
+        return
+    if args.textdedup_one:
+        print(json.dumps(textdedup_pipeline(args.textdedup_one, args.seed)))
         return
     if args.hand_one:
         print(json.dumps(hand_pipeline(args.hand_one, args.seed)))
@@ -211,9 +250,14 @@ def main() -> None:
 
     hand = [baseline("--hand-one", n) for n in args.hand]
     minhash = [baseline("--minhash-one", n) for n in args.minhash]
-    payload = {"command": " ".join(["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
-               "runs": runs, "hand_written": hand, "minhash": minhash}
-    name = "bench_" + "_".join(str(n) for n in args.sizes) + ("_" + "_".join(args.compute) if args.compute != ["local"] else "")
+    textdedup = [baseline("--textdedup-one", n) for n in args.textdedup]
+    import os
+
+    env = [f"{k}={os.environ[k]}" for k in ("NEWSDAG_SPARK_MASTER", "NEWSDAG_SPARK_DRIVER_MEMORY") if k in os.environ]
+    payload = {"command": " ".join(env + ["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
+               "runs": runs, "hand_written": hand, "minhash": minhash, "textdedup": textdedup}
+    name = "bench_" + "_".join([str(n) for n in args.sizes] + (args.compute if args.compute != ["local"] else [])
+                               + ([f"textdedup_{n}" for n in args.textdedup] if not args.sizes else []))
     print(f"wrote {save_results(name, payload)}")
 
 
