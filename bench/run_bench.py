@@ -103,7 +103,8 @@ def corpus_texts(n: int, seed: int) -> tuple[list[str], list[str], pd.DataFrame]
         texts = []
         for p in sorted((Path(tmp) / "raw").rglob("*")):
             if p.suffix == ".jsonl":
-                texts += [(r["id"], r["title"] + "\n\n" + r["text"]) for r in map(json.loads, p.read_text().splitlines())]
+                # split on "\n" only: str.splitlines also splits inside a record at U+2028 and U+0085
+                texts += [(r["id"], r["title"] + "\n\n" + r["text"]) for r in map(json.loads, p.read_text().split("\n")[:-1])]
             elif p.suffix == ".txt":
                 texts.append((p.stem, p.read_text()))
     ids, docs = zip(*texts)
