@@ -147,6 +147,19 @@ def bench() -> list[str]:
     return out
 
 
+def story_sweep() -> list[str]:
+    out = []
+    for p in sorted(RESULTS.glob("story_settings_sweep_*.json")):
+        r = json.loads(p.read_text())
+        out += [header(r), "", f"{r['result']['n_articles']:,} generated articles (seed {r['result']['seed']}):", "",
+                "| settings (changed from the defaults) | B-cubed precision | recall | F1 |", "|---|---|---|---|"]
+        for v in r["result"]["runs"]:
+            changed = ", ".join(f"{k} {x}" for k, x in v["overrides"].items()) or "defaults"
+            out.append(f"| {changed} | {v['bcubed_precision']:.3f} | {v['bcubed_recall']:.3f} | {v['bcubed_f1']:.3f} |")
+        out.append("")
+    return out
+
+
 def spark() -> list[str]:
     """Local against Spark at each size run on both: time per stage and what a Spark core does against a local one."""
     out = []
@@ -201,7 +214,8 @@ def incremental() -> list[str]:
 
 if __name__ == "__main__":
     section = sys.argv[1] if len(sys.argv) > 1 else "all"
-    parts = {"stories": stories, "overlap": overlap, "bench": bench, "incremental": incremental, "spark": spark}
+    parts = {"stories": stories, "overlap": overlap, "bench": bench, "incremental": incremental, "spark": spark,
+             "story_sweep": story_sweep}
     for name, fn in parts.items():
         if section in ("all", name):
             print("\n".join(fn()))
