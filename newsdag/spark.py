@@ -17,7 +17,7 @@ same results (tests/test_spark.py proves it on a generated corpus):
   articles per window, never with the square of the corpus. Undated rows,
   which are compared with everything, join every group.
 * ``compare_pairs``: the sentence idf is a Spark aggregation over every
-  sentence; pairs are grouped by the time block of their first article, each
+  sentence; pairs are grouped by the day of their first article, each
   group gets exactly the articles and sentences its pairs name (a join, not a
   broadcast), and :func:`newsdag.overlap.compare_pairs` runs per group.
 
