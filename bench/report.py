@@ -147,6 +147,29 @@ def bench() -> list[str]:
     return out
 
 
+def growth(files=("bench_10000_20000", "bench_100000", "bench_300000")) -> list[str]:
+    """Growth exponents k (time ∝ N^k) between consecutive sizes of the local runs in ``files``."""
+    import math
+
+    runs = {}
+    for name in files:
+        r = load(name)
+        for v in (r or {}).get("runs", []):
+            if v.get("compute", "local") == "local":
+                runs[v["n_articles"]] = (v, r["commit"])
+    sizes = sorted(runs)
+    if len(sizes) < 2:
+        return []
+    out = ["| from → to | commits | end to end | parse | tfidf | clustering | overlap | peak RSS |", "|---|---|---|---|---|---|---|---|"]
+    for a, b in zip(sizes, sizes[1:]):
+        (va, ca), (vb, cb) = runs[a], runs[b]
+        k = lambda x, y: f"{math.log(y / x) / math.log(b / a):.2f}" if x and y else "n/a"
+        stages = " | ".join(k(va["seconds_by_stage"][s], vb["seconds_by_stage"][s]) for s in ["parse", "tfidf", "clustering", "overlap"])
+        out.append(f"| {a:,} → {b:,} | `{ca}`, `{cb}` | {k(va['seconds_end_to_end'], vb['seconds_end_to_end'])} | {stages} | "
+                   f"{k(va['peak_rss_mib'], vb['peak_rss_mib'])} |")
+    return out + [""]
+
+
 def story_sweep() -> list[str]:
     out = []
     for p in sorted(RESULTS.glob("story_settings_sweep_*.json")):
@@ -215,7 +238,7 @@ def incremental() -> list[str]:
 if __name__ == "__main__":
     section = sys.argv[1] if len(sys.argv) > 1 else "all"
     parts = {"stories": stories, "overlap": overlap, "bench": bench, "incremental": incremental, "spark": spark,
-             "story_sweep": story_sweep}
+             "story_sweep": story_sweep, "growth": growth}
     for name, fn in parts.items():
         if section in ("all", name):
             print("\n".join(fn()))
