@@ -40,7 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import scipy.sparse as sp
 
-from newsdag.features import TfidfSettings, fit_tfidf, smoothed_idf
+from newsdag.features import TfidfSettings, _empty_vocabulary, fit_tfidf, smoothed_idf
 from newsdag.neighbours import symmetric_edges, topk_directed
 
 # The group key of undated rows' own group (compared with every row).
@@ -86,6 +86,11 @@ def spark_session(conf: dict):
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
     return session
+
+
+def _time_block(days: np.ndarray, width: float) -> np.ndarray:
+    """``floor(day / width)`` per row as int64, :data:`_UNDATED_GROUP` where the day is NaN."""
+    return np.where(np.isnan(days), _UNDATED_GROUP, np.floor(np.nan_to_num(days) / width)).astype(np.int64)
 
 
 def _ipc(frame: pd.DataFrame) -> bytes:
@@ -168,7 +173,7 @@ class SparkBackend:
             if vocabulary.empty:  # as fit_tfidf: too few documents for min_df, keep every term
                 vocabulary = _prune(df, n, 1, 1.0)
             if vocabulary.empty:
-                return fit_tfidf([], settings)[0], sp.csr_matrix((n, 0), dtype=np.float32)
+                return _empty_vocabulary(), sp.csr_matrix((n, 0), dtype=np.float32)
             vocabulary["idf"] = smoothed_idf(vocabulary["df"].to_numpy(), n)
             terms = self.spark.createDataFrame(pa.Table.from_pandas(vocabulary[["term", "term_id", "idf"]], preserve_index=False))
             tf = F.col("tf").cast("double")
@@ -197,7 +202,7 @@ class SparkBackend:
         days = np.asarray(days, dtype=np.float64)
         if n == 0:
             return symmetric_edges(np.array([], np.int64), np.array([], np.int64), np.array([], np.float32))
-        block = np.where(np.isnan(days), _UNDATED_GROUP, np.floor(np.nan_to_num(days) / window_days)).astype(np.int64)
+        block = _time_block(days, window_days)
         rows = self.spark.createDataFrame(_csr_rows_table(X, {"row": np.arange(n, dtype=np.int64), "day": days,
                                                              "block": block}))
         dated = rows.where(F.col("block") != _UNDATED_GROUP)
@@ -269,7 +274,7 @@ class SparkBackend:
         days = articles["days"].to_numpy(dtype=np.float64)
         pi = pairs["i"].to_numpy(np.int64)
         # Group pairs by the day of their first article: pairs of one group share most of their articles.
-        group = np.where(np.isnan(days[pi]), _UNDATED_GROUP, np.floor(np.nan_to_num(days[pi]))).astype(np.int64)
+        group = _time_block(days[pi], 1.0)
         pair_rows = self.spark.createDataFrame(pa.table({
             "g": group, "i": pi, "j": pairs["j"].to_numpy(np.int64), "cosine": pairs["cosine"].to_numpy(np.float32)}))
         sents = sentences.sort_values(["article_id", "sent_idx"], kind="stable")
@@ -296,8 +301,6 @@ class SparkBackend:
         vocabulary_b = self.spark.sparkContext.broadcast(vocabulary)
 
         def compare_group(group_pairs, group_articles):
-            from newsdag.overlap import compare_pairs
-
             group_articles = group_articles.sort_values("row").reset_index(drop=True)
             local = pd.Series(np.arange(len(group_articles)), index=group_articles["row"].to_numpy())
             arts = group_articles[["article_id", "text", "days", "story_id"]]
