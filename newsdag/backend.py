@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 import scipy.sparse as sp
 
-from newsdag.features import TfidfSettings, fit_sentence_vocabulary, fit_tfidf
+from newsdag.features import TfidfSettings, fit_sentence_vectors, fit_tfidf
 from newsdag.neighbours import topk_neighbours
 
 BACKENDS = ("local", "spark")
@@ -38,10 +38,12 @@ class LocalBackend:
 
     def compare_pairs(self, articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.DataFrame, settings):
         """See :func:`newsdag.overlap.compare_pairs`; the sentence idf is fitted
-        on ``sentences`` (every sentence of the compared articles)."""
+        on ``sentences`` (every sentence of the compared articles), in the same
+        pass that vectorises them."""
         from newsdag.overlap import compare_pairs
 
-        return compare_pairs(articles, sentences, pairs, fit_sentence_vocabulary(sentences["text"]), settings)
+        vocabulary, vectors = fit_sentence_vectors(sentences["text"])
+        return compare_pairs(articles, sentences, pairs, vocabulary, settings, sentence_matrix=vectors)
 
 
 LOCAL = LocalBackend()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import Stemmer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 
@@ -171,13 +171,34 @@ def fit_sentence_vocabulary(sentences: pd.Series | list[str]) -> pd.DataFrame:
     """The idf of every stemmed word over ``sentences``: columns ``term`` and
     ``idf`` (float64, scikit-learn's smoothed idf), sorted by term. What
     :func:`sentence_vectors` weighs sentences with."""
+    return fit_sentence_vectors(sentences, transform=False)[0]
+
+
+def fit_sentence_vectors(sentences: pd.Series | list[str], transform: bool = True
+                         ) -> tuple[pd.DataFrame, sp.csr_matrix | None]:
+    """:func:`fit_sentence_vocabulary` and, with ``transform``, the
+    :func:`sentence_vectors` of the same sentences from one pass over the text
+    (tokenising and stemming is most of the cost). Returns ``(vocabulary,
+    vectors)``; vectors is (n, V) float32 CSR equal to
+    ``sentence_vectors(sentences, vocabulary)`` to the bit, or None."""
     texts = list(sentences)
-    vec = TfidfVectorizer(analyzer=StemmedWords(), sublinear_tf=True, dtype=np.float32)
+    counts_vec = CountVectorizer(analyzer=StemmedWords(), dtype=np.float32)
     try:
-        vec.fit(texts)
+        counts = counts_vec.fit_transform(texts)
     except ValueError:  # no sentence, or no word at all in any sentence
-        return pd.DataFrame({"term": pd.Series([], dtype=object), "idf": pd.Series([], dtype=np.float64)})
-    return pd.DataFrame({"term": vec.get_feature_names_out().astype(object), "idf": vec.idf_.astype(np.float64)})
+        empty = pd.DataFrame({"term": pd.Series([], dtype=object), "idf": pd.Series([], dtype=np.float64)})
+        return empty, sp.csr_matrix((len(texts), 0), dtype=np.float32) if transform else None
+    idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_.astype(np.float64)
+    vocabulary = pd.DataFrame({"term": counts_vec.get_feature_names_out().astype(object), "idf": idf})
+    if not transform:
+        return vocabulary, None
+    # As TfidfVectorizer.transform would weigh them: fitting leaves each row's
+    # terms out of order, and normalising sums in storage order, so the
+    # indices are sorted first; the idf is applied as float64.
+    counts.sort_indices()
+    weigh = TfidfTransformer(sublinear_tf=True)
+    weigh.idf_ = idf
+    return vocabulary, normalize(weigh.transform(counts, copy=False)).astype(np.float32).tocsr()
 
 
 def smoothed_idf(df: np.ndarray, n_documents: int) -> np.ndarray:

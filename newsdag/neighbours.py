@@ -76,10 +76,13 @@ def topk_directed(
         if len(rows) == 0 or len(cands) == 0:
             return
         S = (X[rows] @ X[cands].T).tocsr()
-        S.sort_indices()
-        rr = np.repeat(np.arange(len(rows)), np.diff(S.indptr))
-        ri, cj, val = rows[rr], cands[S.indices], S.data
-        keep = (ri != cj) & (val >= min_similarity)
+        # Most products are below min_similarity (two texts sharing a few
+        # common words): drop them first, so the rest of the work is on the few
+        # kept. The lexsort below orders fully, so S's index order is irrelevant.
+        at = np.flatnonzero(S.data >= min_similarity)
+        rr = np.searchsorted(S.indptr, at, side="right") - 1
+        ri, cj, val = rows[rr], cands[S.indices[at]], S.data[at]
+        keep = ri != cj
         di, dj = days[ri], days[cj]
         close = np.isnan(di) | np.isnan(dj) | (np.abs(di - dj) <= window_days)
         keep &= close

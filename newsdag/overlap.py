@@ -87,12 +87,29 @@ class TokenizedArticle:
     spans: np.ndarray  # (n_tokens, 2) int64 char offsets into the article text
 
 
-def tokenize(text: str) -> TokenizedArticle:
-    """Lower-cased word tokens of ``text`` as stable uint64 hashes with their char spans."""
+def tokenize(text: str, word_hashes: dict[str, np.uint64] | None = None) -> TokenizedArticle:
+    """Lower-cased word tokens of ``text`` as stable uint64 hashes with their char spans.
+
+    ``word_hashes`` (optional) is a cache of word -> hash shared by the calls
+    of one comparison run: most words recur, and hashing each occurrence was
+    the larger part of tokenising. The hashes are the same with or without it.
+    """
     spans = word_spans(text)
-    words = np.array([text[a:b].lower() for a, b in spans], dtype=object)
-    hashes = pd.util.hash_array(words) if len(words) else np.array([], dtype=np.uint64)
-    return TokenizedArticle(hashes=hashes.astype(np.uint64), spans=spans)
+    lower = text.lower()
+    # Lower-casing the whole text keeps the offsets when no character changes
+    # length; capital sigma lower-cases by context, so a text with one is done
+    # word by word, exactly as the words alone would be.
+    if len(lower) == len(text) and "\u03a3" not in text:
+        words = [lower[a:b] for a, b in spans]
+    else:
+        words = [text[a:b].lower() for a, b in spans]
+    if word_hashes is None:
+        word_hashes = {}
+    new = list({w for w in words if w not in word_hashes})
+    if new:
+        word_hashes.update(zip(new, pd.util.hash_array(np.array(new, dtype=object))))
+    hashes = np.fromiter((word_hashes[w] for w in words), dtype=np.uint64, count=len(words))
+    return TokenizedArticle(hashes=hashes, spans=spans)
 
 
 def ngram_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
@@ -301,6 +318,7 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: p
 
 def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.DataFrame,
                   sentence_vocabulary: pd.DataFrame, settings: OverlapSettings = OverlapSettings(),
+                  sentence_matrix: sp.csr_matrix | None = None,
                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Compare each pair of articles: the rows of the three overlap tables, unsorted.
 
@@ -309,7 +327,10 @@ def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.Dat
     ``articles``) and ``cosine``; ``sentences``: the sentences of these
     articles (``article_id``, ``sent_idx``, ``text``); ``sentence_vocabulary``:
     :func:`newsdag.features.fit_sentence_vocabulary` over the whole corpus's
-    sentences, so that any subset of pairs is scored exactly as the whole.
+    sentences, so that any subset of pairs is scored exactly as the whole;
+    ``sentence_matrix`` (optional): the sentence vectors of ``sentences``, row
+    for row, when the caller already has them from
+    :func:`newsdag.features.fit_sentence_vectors` (computed here otherwise).
     """
     ids = articles["article_id"].to_numpy(dtype=object)
     texts = articles["text"].to_numpy(dtype=object)
@@ -321,13 +342,19 @@ def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.Dat
     tokens: dict[int, TokenizedArticle] = {}
     shingles: dict[int, np.ndarray] = {}
     anchors: dict[int, np.ndarray] = {}
+    word_hashes: dict[str, np.uint64] = {}
     for r in used:
-        tokens[r] = tokenize(texts[r])
+        tokens[r] = tokenize(texts[r], word_hashes)
         shingles[r] = np.unique(ngram_hashes(tokens[r].hashes, settings.shingle_n))
         anchors[r] = ngram_hashes(tokens[r].hashes, settings.min_passage_words)
-    sents = sentences[sentences["article_id"].isin(set(ids[used]))]
+    del word_hashes
+    in_pairs = sentences["article_id"].isin(set(ids[used])).to_numpy()
+    sents = sentences[in_pairs].assign(_row=np.flatnonzero(in_pairs))
     sents = sents.sort_values(["article_id", "sent_idx"], kind="stable").reset_index(drop=True)
-    S = sentence_vectors(sents["text"], sentence_vocabulary)
+    if sentence_matrix is None:
+        S = sentence_vectors(sents["text"], sentence_vocabulary)
+    else:
+        S = sentence_matrix[sents["_row"].to_numpy()]
     sent_rows = sents.groupby("article_id", sort=False).indices
     sent_idx = sents["sent_idx"].to_numpy()
     no_rows = np.array([], dtype=np.int64)
