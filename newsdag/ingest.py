@@ -22,6 +22,7 @@ import math
 import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -314,7 +315,9 @@ def _looks_binary(text: str) -> bool:
     sample = text[:_BINARY_SNIFF_BYTES]
     if not sample:
         return False
-    controls = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\r\t\f")
+    # Per distinct character: a sample holds few of them.
+    controls = sum(count for ch, count in Counter(sample).items()
+                   if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\r\t\f")
     return controls / len(sample) > 0.05
 
 
