@@ -4,6 +4,9 @@ from flowing downstream; the rest warn."""
 import pandas as pd
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetIn, MetadataValue, asset_check
 
+from assets.io_manager import columns_in
+
+
 @asset_check(asset="articles", blocking=True, description="article_id is unique.")
 def articles_unique_id(articles: pd.DataFrame) -> AssetCheckResult:
     dups = articles["article_id"][articles["article_id"].duplicated()]
@@ -31,7 +34,7 @@ def rejected_share(context: AssetCheckExecutionContext, rejected_inputs: pd.Data
                                       "n_files": n_files, "n_rejected_files": n_bad})
 
 
-@asset_check(asset="story_clusters", additional_ins={"articles": AssetIn("articles")}, blocking=True,
+@asset_check(asset="story_clusters", additional_ins={"articles": columns_in("articles", "article_id")}, blocking=True,
              description="Every article is in exactly one story, and every row is an article.")
 def every_article_in_one_story(story_clusters: pd.DataFrame, articles: pd.DataFrame) -> AssetCheckResult:
     counts = story_clusters["article_id"].value_counts()
@@ -65,7 +68,7 @@ def _offsets_outside(spans: pd.DataFrame, lengths: pd.Series, id_col: str, start
     return int((n.isna() | (spans[start] < 0) | (spans[end] > n) | (spans[start] >= spans[end])).sum())
 
 
-@asset_check(asset="reused_passages", additional_ins={"articles": AssetIn("articles")}, blocking=True,
+@asset_check(asset="reused_passages", additional_ins={"articles": columns_in("articles", "article_id", "text")}, blocking=True,
              description="Every passage's offsets lie within both articles' text, and the text is the slice.")
 def passage_offsets_valid(reused_passages: pd.DataFrame, articles: pd.DataFrame) -> AssetCheckResult:
     lengths = articles.set_index("article_id")["text"].str.len()
@@ -77,7 +80,7 @@ def passage_offsets_valid(reused_passages: pd.DataFrame, articles: pd.DataFrame)
                             metadata={"n_out_of_range": bad, "n_text_mismatch": int(mismatched)})
 
 
-@asset_check(asset="sentences", additional_ins={"articles": AssetIn("articles")}, blocking=True,
+@asset_check(asset="sentences", additional_ins={"articles": columns_in("articles", "article_id", "text")}, blocking=True,
              description="Every sentence's offsets lie within its article's text.")
 def sentence_offsets_valid(sentences: pd.DataFrame, articles: pd.DataFrame) -> AssetCheckResult:
     lengths = articles.set_index("article_id")["text"].str.len()

@@ -5,6 +5,7 @@ import json
 import pandas as pd
 from dagster import AssetOut, MetadataValue, multi_asset
 
+from assets.io_manager import columns_in
 from assets.outputs import OWNERS, SETTINGS_KEY, table_output
 from assets.resources import ComputeResource
 from assets.settings import settings_config
@@ -22,6 +23,7 @@ TfidfConfig = settings_config(TfidfSettings, "TfidfConfig")
         "tfidf_features": AssetOut(group_name=GROUP, description=TABLES["tfidf_features"].description,
                                    owners=OWNERS, kinds={"scikit-learn", "scipy", "parquet"}, code_version="1"),
     },
+    ins={"articles": columns_in("articles", "article_id", "title", "text")},
 )
 def tfidf(config: TfidfConfig, compute: ComputeResource, articles: pd.DataFrame):
     """Fit TF-IDF on every article's title and text (on the compute backend)."""

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 from dagster import (
+    AssetIn,
     ConfigurableIOManagerFactory,
     InputContext,
     MetadataValue,
@@ -113,11 +114,12 @@ class ParquetTableIOManager(UPathIOManager):
     def load_input(self, context: InputContext) -> pd.DataFrame:
         if context.has_asset_key and context.has_asset_partitions:
             # Only the partitions that have a file: a day without articles has none.
-            return read_partitions(Path(str(self._base_path)), context.asset_key.path[-1], context.asset_partition_keys)
+            return read_partitions(Path(str(self._base_path)), context.asset_key.path[-1], context.asset_partition_keys,
+                                   _columns(context))
         return super().load_input(context)
 
     def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:
-        return pd.read_parquet(Path(str(path)))
+        return pd.read_parquet(Path(str(path)), columns=_columns(context))
 
     def get_metadata(self, context: OutputContext, obj: pd.DataFrame) -> dict[str, Any]:
         return table_metadata(context.asset_key.path[-1], obj)
@@ -142,6 +144,18 @@ class ParquetTableIOManager(UPathIOManager):
                 f.relative_to(table_dir).as_posix(): read_kv_metadata(f).get("data_version", "") for f in files
             }
         return versions
+
+
+def columns_in(asset: str, *columns: str) -> AssetIn:
+    """An input that reads only ``columns`` of ``asset``'s table."""
+    return AssetIn(asset, metadata={"columns": list(columns)})
+
+
+def _columns(context: InputContext) -> list[str] | None:
+    """The columns an input asks for (``AssetIn(metadata={"columns": [...]})``;
+    all by default): a step that needs no article text does not hold it."""
+    columns = (context.definition_metadata or {}).get("columns")
+    return list(columns) if columns else None
 
 
 def _output_value(context: OutputContext, key: str) -> str | None:

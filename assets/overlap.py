@@ -6,7 +6,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, multi_asset
 
 from assets.incremental import basis_json, footer, plan_run
-from assets.io_manager import BASIS_KEY, PLAN_KEY
+from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
 from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
@@ -31,7 +31,7 @@ def _out(name: str, kinds: set[str]) -> AssetOut:
     "article_overlap": _out("article_overlap", {"python", "numpy", "parquet"}),
     "reused_passages": _out("reused_passages", {"python", "numpy", "parquet"}),
     "sentence_alignments": _out("sentence_alignments", {"scikit-learn", "parquet"}),
-})
+}, ins={"articles": columns_in("articles", "article_id", "published", "day", "duplicate_of", "text")})
 def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: NewsdagSettings,
             compute: ComputeResource, articles: pd.DataFrame, sentences: pd.DataFrame, story_clusters: pd.DataFrame,
             tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
@@ -78,7 +78,8 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
 @multi_asset(
     outs={"source_overlap": _out("source_overlap", {"pandas", "parquet"}),
           "source_stats": _out("source_stats", {"pandas", "parquet"})},
-    ins={"article_overlap": AssetIn("article_overlap"), "articles": AssetIn("articles"),
+    ins={"article_overlap": AssetIn("article_overlap"),
+         "articles": columns_in("articles", "article_id", "source", "published", "n_words"),
          "story_clusters": AssetIn("story_clusters")},
 )
 def outlet_tables(article_overlap: pd.DataFrame, articles: pd.DataFrame, story_clusters: pd.DataFrame):

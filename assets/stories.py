@@ -6,7 +6,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
 from assets.incremental import basis_json, footer, plan_run
-from assets.io_manager import BASIS_KEY, PLAN_KEY
+from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
 from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
@@ -23,7 +23,8 @@ StoryConfig = settings_config(StorySettings, "StoryConfig")
 
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
-       kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION)
+       kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION,
+       ins={"articles": columns_in("articles", "article_id", "published", "day")})
 def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings: NewsdagSettings,
                    compute: ComputeResource, articles: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
     """Cluster the articles into stories. Incremental: only articles from the
@@ -56,7 +57,8 @@ def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings
 
 
 @asset(group_name=GROUP, description=TABLES["stories"].description, owners=OWNERS,
-       kinds={"python", "pandas", "parquet"}, code_version="1")
+       kinds={"python", "pandas", "parquet"}, code_version="1",
+       ins={"articles": columns_in("articles", "article_id", "source", "published", "title")})
 def stories(context: AssetExecutionContext, articles: pd.DataFrame, story_clusters: pd.DataFrame,
             tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame, source_overlap: pd.DataFrame):
     """The story table for people. It also reads source_overlap, so that the

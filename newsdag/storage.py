@@ -209,16 +209,18 @@ def partition_keys(warehouse: Path, table: str) -> list[str]:
     return sorted(p.name for p in base.iterdir() if p.is_dir() and (p / PART_FILE).is_file())
 
 
-def read_partitions(warehouse: Path, table: str, keys=None) -> pd.DataFrame:
+def read_partitions(warehouse: Path, table: str, keys=None, columns: list[str] | None = None) -> pd.DataFrame:
     """The rows of the given partitions of ``table`` (all when ``keys`` is None)
-    that have a file, in key order; an empty frame with the table's schema when none has."""
+    that have a file, in key order; an empty frame with the table's schema when none has.
+    ``columns`` (default all) reads only those columns."""
     have = partition_keys(warehouse, table)
     if keys is not None:
         wanted = set(keys)
         have = [k for k in have if k in wanted]
     if not have:
-        return TABLES[table].arrow_schema.empty_table().to_pandas()
-    parts = [pq.read_table(table_file(warehouse, table, k)) for k in have]
+        empty = TABLES[table].arrow_schema.empty_table()
+        return (empty.select(columns) if columns else empty).to_pandas()
+    parts = [pq.read_table(table_file(warehouse, table, k), columns=columns) for k in have]
     return pa.concat_tables(parts).to_pandas()
 
 
