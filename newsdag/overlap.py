@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from newsdag.features import sentence_vectors
 from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
-from newsdag.text import word_spans
+from newsdag.text import WORD, word_spans
 
 # Odd 64-bit multipliers for combining token hashes into n-gram hashes.
 _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
@@ -99,9 +99,12 @@ def tokenize(text: str, word_hashes: dict[str, np.uint64] | None = None) -> Toke
     # Lower-casing the whole text keeps the offsets when no character changes
     # length; capital sigma lower-cases by context, so a text with one is done
     # word by word, exactly as the words alone would be.
+    words = None
     if len(lower) == len(text) and "\u03a3" not in text:
-        words = [lower[a:b] for a, b in spans]
-    else:
+        words = WORD.findall(lower)
+        if len(words) != len(spans):  # lower-casing changed what is a word character
+            words = [lower[a:b] for a, b in spans]
+    if words is None:
         words = [text[a:b].lower() for a, b in spans]
     if word_hashes is None:
         word_hashes = {}
@@ -264,24 +267,35 @@ def reuse_score(containment_of_derived, aligned_share_of_derived):
 # ------------------------------------------------------------------ the tables
 
 
-def _pairs_with_sentence_cosines(pairs: pd.DataFrame, rows_of: list, blocks: list, S: sp.csr_matrix):
-    """Yield (i, j, cosine, M) for each pair, M being the dense (n_i, n_j)
-    matrix of sentence cosines. Pairs come sorted by i: one sparse product per
-    article against all its partners' sentences, not one per pair."""
-    pi, pj, pc = pairs["i"].to_numpy(), pairs["j"].to_numpy(), pairs["cosine"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]]) if len(pi) else np.array([], dtype=np.int64)
-    for g0, g1 in zip(starts, np.r_[starts[1:], len(pi)].astype(np.int64)):
-        i = pi[g0]
-        js = pj[g0:g1]
-        sizes = np.array([len(rows_of[j]) for j in js], dtype=np.int64)
-        offsets = np.r_[0, np.cumsum(sizes)]
-        if len(rows_of[i]) and offsets[-1]:
-            partner_rows = np.concatenate([rows_of[j] for j in js])
-            M = (blocks[i] @ S[partner_rows].T).toarray()
-        else:
-            M = np.zeros((len(rows_of[i]), offsets[-1]), dtype=np.float32)
-        for k, j in enumerate(js):
-            yield i, j, pc[g0 + k], M[:, offsets[k] : offsets[k + 1]]
+class _Pieces:
+    """Columns gathered as many small numpy arrays (one per pair) and merged
+    every few thousand pairs, so that millions of pairs do not each keep their
+    own array objects alive until the end."""
+
+    def __init__(self, **dtypes):
+        self.dtypes = dtypes
+        self.pending: dict[str, list] = {c: [] for c in dtypes}
+        self.merged: dict[str, list] = {c: [] for c in dtypes}
+        self.count = 0
+
+    def add(self, **columns: np.ndarray) -> None:
+        for c, v in columns.items():
+            self.pending[c].append(v)
+        self.count += 1
+        if self.count >= 4096:
+            self._merge()
+
+    def _merge(self) -> None:
+        for c, dtype in self.dtypes.items():
+            if self.pending[c]:
+                self.merged[c].append(np.concatenate(self.pending[c]).astype(dtype, copy=False))
+                self.pending[c] = []
+        self.count = 0
+
+    def columns(self) -> dict[str, np.ndarray]:
+        self._merge()
+        return {c: np.concatenate(self.merged[c]) if self.merged[c] else np.array([], dtype=dtype)
+                for c, dtype in self.dtypes.items()}
 
 
 def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
@@ -337,17 +351,25 @@ def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.Dat
     days = articles["days"].to_numpy(dtype=np.float64)
     story_ids = articles["story_id"].to_numpy(dtype=object)
 
-    # Per-article work, done once, for the articles that take part in a pair.
-    used = np.unique(np.r_[pairs["i"].to_numpy(), pairs["j"].to_numpy()]).astype(np.int64)
-    tokens: dict[int, TokenizedArticle] = {}
-    shingles: dict[int, np.ndarray] = {}
-    anchors: dict[int, np.ndarray] = {}
-    word_hashes: dict[str, np.uint64] = {}
-    for r in used:
-        tokens[r] = tokenize(texts[r], word_hashes)
-        shingles[r] = np.unique(ngram_hashes(tokens[r].hashes, settings.shingle_n))
-        anchors[r] = ngram_hashes(tokens[r].hashes, settings.min_passage_words)
-    del word_hashes
+    # Pairs grouped by their first article, groups in publication order: an
+    # article's pairs then fall in a short stretch of the loop (pairs lie within
+    # the time window), so its tokens are made at its first pair and dropped
+    # after its last, and memory follows the window, not the corpus.
+    pi, pj = pairs["i"].to_numpy(dtype=np.int64), pairs["j"].to_numpy(dtype=np.int64)
+    when = np.where(np.isnan(days), np.inf, days)
+    order = np.lexsort((pj, pi, when[pi]))
+    pi, pj, pc = pi[order], pj[order], pairs["cosine"].to_numpy(dtype=np.float32)[order]
+    n_pairs = len(pi)
+    starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]]) if n_pairs else np.array([], dtype=np.int64)
+    ends = np.r_[starts[1:], n_pairs].astype(np.int64)
+    group = np.repeat(np.arange(len(starts)), ends - starts)
+    last_group = np.full(len(ids), -1, dtype=np.int64)
+    np.maximum.at(last_group, pi, group)
+    np.maximum.at(last_group, pj, group)
+    used = np.flatnonzero(last_group >= 0)
+    drop_order = used[np.argsort(last_group[used], kind="stable")]
+    drop_until = np.searchsorted(last_group[drop_order], np.arange(len(starts)), side="right")
+
     in_pairs = sentences["article_id"].isin(set(ids[used])).to_numpy()
     sents = sentences[in_pairs].assign(_row=np.flatnonzero(in_pairs))
     sents = sents.sort_values(["article_id", "sent_idx"], kind="stable").reset_index(drop=True)
@@ -358,70 +380,109 @@ def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.Dat
     sent_rows = sents.groupby("article_id", sort=False).indices
     sent_idx = sents["sent_idx"].to_numpy()
     no_rows = np.array([], dtype=np.int64)
-    # Each article's sentence rows and their vectors, sliced once: per-pair
-    # sparse slicing was the largest cost of this loop.
-    rows_of = [sent_rows.get(a_id, no_rows) for a_id in ids]
-    blocks = [S[r[0] : r[-1] + 1] if len(r) else S[:0] for r in rows_of]
+    del sents
 
-    rows, passages, alignments = [], [], []
-    for i, j, cos, M in _pairs_with_sentence_cosines(pairs, rows_of, blocks, S):
-        c_ij, c_ji, jac = containment(shingles[i], shingles[j])
-        ri, rj = rows_of[i], rows_of[j]
-        best_j, sim_i, best_i, sim_j = best_matches(M)
-        share_i = float((sim_i >= settings.sentence_threshold).mean()) if len(sim_i) else 0.0
-        share_j = float((sim_j >= settings.sentence_threshold).mean()) if len(sim_j) else 0.0
-        found = shared_passages(anchors[i], anchors[j], settings.min_passage_words)
+    word_hashes: dict[str, np.uint64] = {}
+    held: dict[int, tuple] = {}
 
-        # Origin: the earlier publication; on a tie or a missing date, the
-        # direction of the asymmetric overlap: the article more contained in
-        # the other is the derived one (Broder's containment), then the one
-        # with more of its sentences aligned, then the shorter.
-        di, dj = days[i], days[j]
-        if not np.isnan(di) and not np.isnan(dj) and di != dj:
-            origin_is_i = di < dj
-        elif c_ij != c_ji:
-            origin_is_i = c_ij < c_ji
-        elif share_i != share_j:
-            origin_is_i = share_i < share_j
-        elif len(tokens[i].hashes) != len(tokens[j].hashes):
-            origin_is_i = len(tokens[i].hashes) > len(tokens[j].hashes)  # the longer text is the fuller source
+    def article(r: int) -> tuple:
+        """(tokens, shingles, anchors, sentence rows, sentence vectors) of row ``r``, made once."""
+        got = held.get(r)
+        if got is None:
+            if len(word_hashes) > 2_000_000:
+                word_hashes.clear()  # a cache only: the hashes do not depend on it
+            tok = tokenize(texts[r], word_hashes)
+            rows = sent_rows.get(ids[r], no_rows)
+            # Each article's sentence vectors, sliced once: per-pair sparse
+            # slicing was the largest cost of this loop.
+            got = held[r] = (tok, np.unique(ngram_hashes(tok.hashes, settings.shingle_n)),
+                             ngram_hashes(tok.hashes, settings.min_passage_words), rows,
+                             S[rows[0] : rows[-1] + 1] if len(rows) else S[:0])
+        return got
+
+    c_a_in_b, c_b_in_a, jaccard = (np.zeros(n_pairs) for _ in range(3))
+    share_a, share_b = np.zeros(n_pairs), np.zeros(n_pairs)
+    longest, n_found, origin = (np.zeros(n_pairs, dtype=np.int64) for _ in range(3))
+    derivations, kinds = np.empty(n_pairs, dtype=object), np.empty(n_pairs, dtype=object)
+    passages = _Pieces(d=np.int64, o=np.int64, cs=np.int64, ce=np.int64, ocs=np.int64, oce=np.int64, n=np.int64)
+    passage_texts: list[str] = []
+    alignments = _Pieces(d=np.int64, sent=np.int32, o=np.int64, source_sent=np.int32, sim=np.float32)
+
+    for g, (g0, g1) in enumerate(zip(starts, ends)):
+        i = int(pi[g0])
+        tok_i, sh_i, an_i, ri, block_i = article(i)
+        partners = [article(int(j)) for j in pj[g0:g1]]
+        # One sparse product for the article against all its partners' sentences.
+        sizes = np.array([len(p[3]) for p in partners], dtype=np.int64)
+        offsets = np.r_[0, np.cumsum(sizes)]
+        if len(ri) and offsets[-1]:
+            M_all = (block_i @ sp.vstack([p[4] for p in partners], format="csr").T).toarray()
         else:
-            origin_is_i = ids[i] < ids[j]
-        o, d = (i, j) if origin_is_i else (j, i)
-        c_d = c_ji if origin_is_i else c_ij
-        share_d = share_j if origin_is_i else share_i
-        derivation = derivation_label(reuse_score(c_d, share_d), settings)
-        kind = reuse_kind(derivation, c_d, settings)
+            M_all = np.zeros((len(ri), offsets[-1]), dtype=np.float32)
+        for k, (tok_j, sh_j, an_j, rj, _) in enumerate(partners):
+            x, j = g0 + k, int(pj[g0 + k])
+            M = M_all[:, offsets[k] : offsets[k + 1]]
+            c_ij, c_ji, jac = containment(sh_i, sh_j)
+            best_j, sim_i, best_i, sim_j = best_matches(M)
+            share_i = float((sim_i >= settings.sentence_threshold).mean()) if len(sim_i) else 0.0
+            share_j = float((sim_j >= settings.sentence_threshold).mean()) if len(sim_j) else 0.0
+            found = shared_passages(an_i, an_j, settings.min_passage_words)
 
-        a_id, b_id = ids[i], ids[j]
-        rows.append((a_id, b_id, story_ids[i], float(cos), c_ij, c_ji, jac, share_i, share_j,
-                     int(found[:, 2].max()) if len(found) else 0, len(found), ids[o], derivation, kind))
+            # Origin: the earlier publication; on a tie or a missing date, the
+            # direction of the asymmetric overlap: the article more contained in
+            # the other is the derived one (Broder's containment), then the one
+            # with more of its sentences aligned, then the shorter.
+            di, dj = days[i], days[j]
+            if not np.isnan(di) and not np.isnan(dj) and di != dj:
+                origin_is_i = di < dj
+            elif c_ij != c_ji:
+                origin_is_i = c_ij < c_ji
+            elif share_i != share_j:
+                origin_is_i = share_i < share_j
+            elif len(tok_i.hashes) != len(tok_j.hashes):
+                origin_is_i = len(tok_i.hashes) > len(tok_j.hashes)  # the longer text is the fuller source
+            else:
+                origin_is_i = ids[i] < ids[j]
+            o, d = (i, j) if origin_is_i else (j, i)
+            c_d = c_ji if origin_is_i else c_ij
+            share_d = share_j if origin_is_i else share_i
+            derivation = derivation_label(reuse_score(c_d, share_d), settings)
+            c_a_in_b[x], c_b_in_a[x], jaccard[x], share_a[x], share_b[x] = c_ij, c_ji, jac, share_i, share_j
+            longest[x] = int(found[:, 2].max()) if len(found) else 0
+            n_found[x], origin[x] = len(found), o
+            derivations[x], kinds[x] = derivation, reuse_kind(derivation, c_d, settings)
 
-        # Passages and alignments, from the derived article to its origin.
-        sd, so = tokens[d].spans, tokens[o].spans
-        for ta, tb, length in (found if d == i else found[:, [1, 0, 2]]):
-            cs, ce = int(sd[ta, 0]), int(sd[ta + length - 1, 1])
-            passages.append((ids[d], ids[o], cs, ce, int(so[tb, 0]), int(so[tb + length - 1, 1]), int(length),
-                             texts[d][cs:ce]))
-        rd, ro = (ri, rj) if d == i else (rj, ri)
-        best, sim = (best_j, sim_i) if d == i else (best_i, sim_j)
-        for k in np.flatnonzero(sim >= settings.sentence_threshold):
-            alignments.append((ids[d], int(sent_idx[rd[k]]), ids[o], int(sent_idx[ro[best[k]]]), float(sim[k])))
+            # Passages and alignments, from the derived article to its origin.
+            if len(found):
+                (sd, so) = (tok_i.spans, tok_j.spans) if d == i else (tok_j.spans, tok_i.spans)
+                ta, tb, length = (found.T if d == i else found[:, [1, 0, 2]].T)
+                cs, ce = sd[ta, 0], sd[ta + length - 1, 1]
+                passages.add(d=np.full(len(found), d), o=np.full(len(found), o), cs=cs, ce=ce,
+                             ocs=so[tb, 0], oce=so[tb + length - 1, 1], n=length)
+                text_d = texts[d]
+                passage_texts.extend(text_d[a:b] for a, b in zip(cs.tolist(), ce.tolist()))
+            rd, ro = (ri, rj) if d == i else (rj, ri)
+            best, sim = (best_j, sim_i) if d == i else (best_i, sim_j)
+            aligned = np.flatnonzero(sim >= settings.sentence_threshold)
+            if len(aligned):
+                alignments.add(d=np.full(len(aligned), d), sent=sent_idx[rd[aligned]], o=np.full(len(aligned), o),
+                               source_sent=sent_idx[ro[best[aligned]]], sim=sim[aligned])
+        for r in drop_order[drop_until[g - 1] if g else 0 : drop_until[g]]:
+            held.pop(int(r), None)
 
-    overlap = pd.DataFrame(rows, columns=[
-        "article_a", "article_b", "story_id", "cosine", "containment_a_in_b", "containment_b_in_a", "jaccard",
-        "aligned_sentence_share_a", "aligned_sentence_share_b", "longest_passage_words", "n_passages",
-        "origin_article_id", "derivation", "reuse_kind"])
-    overlap = overlap.astype({"cosine": np.float32, "containment_a_in_b": np.float64, "containment_b_in_a": np.float64,
-                              "jaccard": np.float64, "aligned_sentence_share_a": np.float64,
-                              "aligned_sentence_share_b": np.float64, "longest_passage_words": np.int64,
-                              "n_passages": np.int64})
-    reused = pd.DataFrame(passages, columns=["article_id", "source_article_id", "char_start", "char_end",
-                                             "source_char_start", "source_char_end", "n_words", "text"])
-    reused = reused.astype({c: np.int64 for c in ["char_start", "char_end", "source_char_start", "source_char_end", "n_words"]})
-    aligned = pd.DataFrame(alignments, columns=["article_id", "sent_idx", "source_article_id", "source_sent_idx",
-                                                "similarity"])
-    aligned = aligned.astype({"sent_idx": np.int32, "source_sent_idx": np.int32, "similarity": np.float32})
+    overlap = pd.DataFrame({
+        "article_a": ids[pi], "article_b": ids[pj], "story_id": story_ids[pi], "cosine": pc,
+        "containment_a_in_b": c_a_in_b, "containment_b_in_a": c_b_in_a, "jaccard": jaccard,
+        "aligned_sentence_share_a": share_a, "aligned_sentence_share_b": share_b,
+        "longest_passage_words": longest, "n_passages": n_found, "origin_article_id": ids[origin],
+        "derivation": derivations, "reuse_kind": kinds})
+    p = passages.columns()
+    reused = pd.DataFrame({"article_id": ids[p["d"]], "source_article_id": ids[p["o"]], "char_start": p["cs"],
+                           "char_end": p["ce"], "source_char_start": p["ocs"], "source_char_end": p["oce"],
+                           "n_words": p["n"], "text": np.array(passage_texts, dtype=object)})
+    al = alignments.columns()
+    aligned = pd.DataFrame({"article_id": ids[al["d"]], "sent_idx": al["sent"], "source_article_id": ids[al["o"]],
+                            "source_sent_idx": al["source_sent"], "similarity": al["sim"]})
     return overlap, reused, aligned
 
 

@@ -152,14 +152,14 @@ def first_sentence(text: str) -> str:
 
 
 # A word: letters and digits, with inner apostrophes kept ("Trump's", "don't").
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
+WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
 def count_words(text: str) -> int:
     """Number of word tokens (letters and digits, inner apostrophes kept)."""
-    return len(_WORD.findall(text))
+    return len(WORD.findall(text))
 
 
 def word_spans(text: str) -> np.ndarray:
     """Word tokens of ``text`` as an ``(n, 2)`` int64 array of char offsets."""
-    return np.array([m.span() for m in _WORD.finditer(text)], dtype=np.int64).reshape(-1, 2)
+    return np.array([m.span() for m in WORD.finditer(text)], dtype=np.int64).reshape(-1, 2)
