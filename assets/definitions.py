@@ -32,7 +32,8 @@ def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str
                                     trailing_days=config.trailing_days()),
         "io_manager": WarehouseIOManager(warehouse_dir=str(config.warehouse_dir(warehouse_dir)), **io),
         "compute": ComputeResource(backend=config.compute_backend(compute), pyspark=LazyPySparkResource(
-            spark_config=spark_config(config.spark_master(), config.spark_driver_memory()))),
+            spark_config=spark_config(config.spark_master(), config.spark_driver_memory(),
+                                      remote=config.spark_remote()))),
     }
 
 

@@ -34,7 +34,7 @@ def tfidf(config: TfidfConfig, compute: ComputeResource, articles: pd.DataFrame)
     settings_json = json.dumps(settings.as_dict(), sort_keys=True)
     yield table_output(vocabulary, "tfidf_vocabulary", metadata={
         SETTINGS_KEY: settings_json, "n_terms": MetadataValue.int(len(vocabulary)),
-        "compute_backend": MetadataValue.text(backend.name)})
+        "compute_backend": MetadataValue.text(backend.label)})
     yield table_output(features, "tfidf_features", metadata={
         SETTINGS_KEY: settings_json,
         "mean_terms_per_article": MetadataValue.float(float(X.nnz / max(X.shape[0], 1)))})

@@ -63,7 +63,7 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
     yield table_output(pairs, "article_overlap", metadata={
         **common,
         "recompute": MetadataValue.json(plan.as_metadata()),
-        "compute_backend": MetadataValue.text(backend.name),
+        "compute_backend": MetadataValue.text(backend.label),
         "pairs_per_article": MetadataValue.float(float(len(pairs) / max(len(articles), 1))),
         "share_derived": MetadataValue.float(float(derived.mean()) if len(pairs) else 0.0),
         "derivation": MetadataValue.json(pairs["derivation"].value_counts().to_dict()),

@@ -48,7 +48,8 @@ class ComputeResource(ConfigurableResource):
     ``backend`` is ``local`` (this process: scikit-learn, scipy) or ``spark``
     (newsdag.spark.SparkBackend on ``pyspark``'s session, created only when a
     Spark step first asks for it). Defaults: ``$NEWSDAG_COMPUTE``, and
-    ``$NEWSDAG_SPARK_MASTER`` for the master URL.
+    ``$NEWSDAG_SPARK_MASTER`` for the master URL, or ``$NEWSDAG_SPARK_REMOTE``
+    for a Spark Connect address instead.
     """
 
     backend: str = config.DEFAULT_COMPUTE
@@ -61,9 +62,9 @@ class ComputeResource(ConfigurableResource):
         backend = config.compute_backend(self.backend)
         if backend == "local":
             return LOCAL
-        from newsdag.spark import SparkBackend, use_this_python
+        from newsdag.spark import SparkBackend, quiet, use_this_python
 
         use_this_python()
         session = self.pyspark.spark_session
-        session.sparkContext.setLogLevel("WARN")
+        quiet(session)
         return SparkBackend(session)

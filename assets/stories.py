@@ -47,7 +47,7 @@ def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings
     return table_output(clusters, metadata={
         SETTINGS_KEY: settings_json, BASIS_KEY: basis, PLAN_KEY: json.dumps(plan.as_metadata()),
         "recompute": MetadataValue.json(plan.as_metadata()),
-        "compute_backend": MetadataValue.text(backend.name),
+        "compute_backend": MetadataValue.text(backend.label),
         "n_stories": MetadataValue.int(int(len(sizes))),
         "n_singletons": MetadataValue.int(int((sizes == 1).sum())),
         "mean_story_size": MetadataValue.float(float(sizes.mean()) if len(sizes) else 0.0),

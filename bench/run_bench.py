@@ -254,7 +254,7 @@ def main() -> None:
     textdedup = [baseline("--textdedup-one", n) for n in args.textdedup]
     import os
 
-    env = [f"{k}={os.environ[k]}" for k in ("NEWSDAG_SPARK_MASTER", "NEWSDAG_SPARK_DRIVER_MEMORY") if k in os.environ]
+    env = [f"{k}={os.environ[k]}" for k in ("NEWSDAG_SPARK_MASTER", "NEWSDAG_SPARK_REMOTE", "NEWSDAG_SPARK_DRIVER_MEMORY") if k in os.environ]
     payload = {"command": " ".join(env + ["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
                "runs": runs, "hand_written": hand, "minhash": minhash, "textdedup": textdedup}
     name = "bench_" + "_".join([str(n) for n in args.sizes] + (args.compute if args.compute != ["local"] else [])

@@ -27,6 +27,7 @@ class LocalBackend:
     """The heavy stages in this process."""
 
     name = "local"
+    label = "local"  # what the assets record as compute_backend
 
     def fit_tfidf(self, documents, settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
         """See :func:`newsdag.features.fit_tfidf`."""

@@ -49,7 +49,10 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     if not raw.is_dir():
         print(f"newsdag: the raw folder {raw} does not exist (set --raw or NEWSDAG_RAW_DIR)", file=sys.stderr)
         return 2
-    where = f" (master {config.spark_master()})" if compute == "spark" else ""
+    where = ""
+    if compute == "spark":
+        remote = config.spark_remote()
+        where = f" (Spark Connect {remote})" if remote else f" (master {config.spark_master()})"
     print(f"newsdag: raw {raw}\n         warehouse {warehouse}\n         dagster home {config.ensure_dagster_home()}"
           f"\n         compute {compute}{where}")
     try:

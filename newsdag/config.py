@@ -101,6 +101,13 @@ def spark_master(explicit: str | None = None) -> str:
     return explicit or os.environ.get("NEWSDAG_SPARK_MASTER") or DEFAULT_SPARK_MASTER
 
 
+def spark_remote(explicit: str | None = None) -> str | None:
+    """A Spark Connect address (``sc://host:15002``, or ``local[N]`` for a
+    Connect server this process starts): ``explicit``, else
+    ``$NEWSDAG_SPARK_REMOTE``, else None (no Connect: the master URL is used)."""
+    return explicit or os.environ.get("NEWSDAG_SPARK_REMOTE") or None
+
+
 def spark_driver_memory(explicit: str | None = None) -> str:
     """The Spark driver's memory: ``explicit``, else ``$NEWSDAG_SPARK_DRIVER_MEMORY``, else 4g."""
     return explicit or os.environ.get("NEWSDAG_SPARK_DRIVER_MEMORY") or DEFAULT_SPARK_DRIVER_MEMORY

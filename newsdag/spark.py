@@ -47,23 +47,32 @@ from newsdag.neighbours import symmetric_edges, topk_directed
 _UNDATED_GROUP = -(2**62)
 
 
-def spark_config(master: str = "local[*]", driver_memory: str = "4g", shuffle_partitions: int | None = None) -> dict:
+def spark_config(master: str = "local[*]", driver_memory: str = "4g", shuffle_partitions: int | None = None,
+                 remote: str | None = None) -> dict:
     """Spark settings for a newsdag session: the master URL, the driver's
     memory, Arrow transfers, and this interpreter for the Python workers
-    (``PYSPARK_PYTHON``), so executors import the same newsdag."""
-    conf = {
+    (``PYSPARK_PYTHON``), so executors import the same newsdag.
+
+    With ``remote`` (a Spark Connect address, ``sc://host:port``) the session
+    is a Spark Connect client instead, and only the SQL settings a client may
+    change are sent: the server owns the master, the driver's memory and its
+    workers' Python. ``local[N]`` as ``remote`` starts a Connect server in
+    this process (how the tests run the Connect path).
+    """
+    sql = {"spark.sql.execution.arrow.pyspark.enabled": "true", "spark.sql.session.timeZone": "UTC"}
+    if shuffle_partitions:
+        sql["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
+    if remote:
+        return {"spark.remote": remote, **sql}
+    return {
         "spark.master": master,
         "spark.app.name": "newsdag",
         "spark.driver.memory": driver_memory,
-        "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.pyspark.python": sys.executable,
         "spark.pyspark.driver.python": sys.executable,
         "spark.ui.showConsoleProgress": "false",
-        "spark.sql.session.timeZone": "UTC",
+        **sql,
     }
-    if shuffle_partitions:
-        conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
-    return conf
 
 
 def use_this_python() -> None:
@@ -84,8 +93,19 @@ def spark_session(conf: dict):
     for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("WARN")
+    quiet(session)
     return session
+
+
+def is_connect(spark) -> bool:
+    """Whether ``spark`` is a Spark Connect session (no SparkContext, no broadcast variables)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
+
+
+def quiet(spark) -> None:
+    """Only warnings from Spark's own log (a Connect client has no log of its own to set)."""
+    if not is_connect(spark):
+        spark.sparkContext.setLogLevel("WARN")
 
 
 def _time_block(days: np.ndarray, width: float) -> np.ndarray:
@@ -124,6 +144,16 @@ def _csr_from_rows(term_ids, weights, n_columns: int) -> sp.csr_matrix:
     return sp.csr_matrix((data, indices, indptr), shape=(len(term_ids), n_columns), dtype=np.float32)
 
 
+class _Held:
+    """A value with a broadcast variable's ``value`` and ``unpersist`` (for Spark Connect)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def unpersist(self) -> None:
+        pass
+
+
 class SparkBackend:
     """The heavy stages on a SparkSession (see the module docstring).
 
@@ -135,9 +165,15 @@ class SparkBackend:
 
     def __init__(self, spark):
         self.spark = spark
+        # What the assets record as compute_backend: which kind of session ran them.
+        self.label = "spark (Spark Connect)" if is_connect(spark) else "spark"
 
     @property
     def _parallelism(self) -> int:
+        if is_connect(self.spark):
+            # A Connect client cannot see the cluster's cores; the shuffle
+            # partitions setting is what the server plans with.
+            return max(2, int(self.spark.conf.get("spark.sql.shuffle.partitions")))
         return max(2, int(self.spark.sparkContext.defaultParallelism))
 
     # ------------------------------------------------------------------ TF-IDF
@@ -298,7 +334,12 @@ class SparkBackend:
         needed = np.unique(np.column_stack([np.r_[group, group], np.r_[pi, pairs["j"].to_numpy(np.int64)]]), axis=0)
         group_articles = self.spark.createDataFrame(
             pa.table({"g": needed[:, 0], "row": needed[:, 1]})).join(article_rows, "row")
-        vocabulary_b = self.spark.sparkContext.broadcast(vocabulary)
+        if is_connect(self.spark):
+            # Spark Connect has no broadcast variables: the vocabulary travels
+            # inside the function, once per task.
+            vocabulary_b = _Held(vocabulary)
+        else:
+            vocabulary_b = self.spark.sparkContext.broadcast(vocabulary)
 
         def compare_group(group_pairs, group_articles):
             group_articles = group_articles.sort_values("row").reset_index(drop=True)

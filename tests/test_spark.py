@@ -6,6 +6,10 @@ serves the whole module.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -134,6 +138,28 @@ def test_spark_backend_writes_the_local_tables_for_the_samples(spark, samples_ra
     # Same paths: the partitioned tables and the single files are laid out alike.
     files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*.parquet"))
     assert files(tmp_path / "local") == files(tmp_path / "spark")
+
+
+@pytest.mark.e2e
+def test_spark_connect_writes_the_local_tables_for_the_samples(samples_raw, tmp_path):
+    """NEWSDAG_SPARK_REMOTE: the CLI as a Spark Connect client (of a Connect
+    server it starts, local[2]) writes the local tables. In its own process:
+    one process holds one kind of Spark session, and this module's is classic."""
+    from dagster import AssetKey, DagsterInstance
+
+    materialize_all(samples_raw, tmp_path / "local", compute="local")
+    env = {**os.environ, "NEWSDAG_COMPUTE": "spark", "NEWSDAG_SPARK_REMOTE": "local[2]",
+           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    done = subprocess.run([sys.executable, "-m", "newsdag.cli", "materialize", "--raw", str(samples_raw),
+                           "--warehouse", str(tmp_path / "connect")], env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert "compute spark (Spark Connect local[2])" in done.stdout
+    _assert_same_tables(_tables(tmp_path / "local"), _tables(tmp_path / "connect"))
+    # The heavy stages ran on a Connect session, not a classic one.
+    with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        for key in ["tfidf_vocabulary", "story_clusters", "article_overlap"]:
+            event = instance.get_latest_materialization_event(AssetKey(key))
+            assert event.asset_materialization.metadata["compute_backend"].value == "spark (Spark Connect)", key
 
 
 @pytest.mark.e2e
