@@ -119,7 +119,8 @@ class ParquetTableIOManager(UPathIOManager):
         return super().load_input(context)
 
     def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:
-        return pd.read_parquet(Path(str(path)), columns=_columns(context))
+        categorical = (context.definition_metadata or {}).get("categorical")
+        return pd.read_parquet(Path(str(path)), columns=_columns(context), read_dictionary=categorical)
 
     def get_metadata(self, context: OutputContext, obj: pd.DataFrame) -> dict[str, Any]:
         return table_metadata(context.asset_key.path[-1], obj)
@@ -146,9 +147,14 @@ class ParquetTableIOManager(UPathIOManager):
         return versions
 
 
-def columns_in(asset: str, *columns: str) -> AssetIn:
-    """An input that reads only ``columns`` of ``asset``'s table."""
-    return AssetIn(asset, metadata={"columns": list(columns)})
+def columns_in(asset: str, *columns: str, categorical: tuple[str, ...] = ()) -> AssetIn:
+    """An input that reads only ``columns`` of ``asset``'s table (an unpartitioned
+    table's ``categorical`` columns as pandas categoricals: a small integer per
+    row instead of a string object, for ids repeated on many rows)."""
+    metadata = {"columns": list(columns)}
+    if categorical:
+        metadata["categorical"] = list(categorical)
+    return AssetIn(asset, metadata=metadata)
 
 
 def _columns(context: InputContext) -> list[str] | None:

@@ -31,7 +31,8 @@ def _out(name: str, kinds: set[str]) -> AssetOut:
     "article_overlap": _out("article_overlap", {"python", "numpy", "parquet"}),
     "reused_passages": _out("reused_passages", {"python", "numpy", "parquet"}),
     "sentence_alignments": _out("sentence_alignments", {"scikit-learn", "parquet"}),
-}, ins={"articles": columns_in("articles", "article_id", "published", "day", "duplicate_of", "text")})
+}, ins={"articles": columns_in("articles", "article_id", "published", "day", "duplicate_of", "text"),
+        "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",))})
 def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: NewsdagSettings,
             compute: ComputeResource, articles: pd.DataFrame, sentences: pd.DataFrame, story_clusters: pd.DataFrame,
             tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):

@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
+from dagster import (
+    AssetKey, AssetSelection, DagsterEventType, DagsterInstance, Definitions, build_reconstructable_job, define_asset_job,
+    execute_job,
+)
 
 from assets.automation import day_range_tags
-from assets.definitions import build_definitions
+from assets.checks import ALL_CHECKS
+from assets.definitions import ALL_ASSETS, build_definitions
 from assets.partitions import first_and_last_day
 from newsdag import config
 from newsdag.incremental import day_blocks
@@ -41,7 +45,7 @@ class RunSummary:
     checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (name, passed, severity)
     failures: list[str] = field(default_factory=list)
     days: tuple[str, str] | None = None  # the range of daily partitions run, if any
-    results: list = field(default_factory=list, repr=False)  # each run's ExecuteInProcessResult
+    results: list = field(default_factory=list, repr=False)  # each run's JobExecutionResult (its events)
 
     @property
     def run_id(self) -> str:
@@ -89,7 +93,14 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
         if day is not None and not (first_day <= _iso_day(name, day) <= last_day):
             raise ValueError(f"{name} {day} is outside the daily partitions {first_day}..{last_day} "
                              "(NEWSDAG_FIRST_DAY sets the first)")
-    job = defs.resolve_implicit_global_asset_job_def()
+    # execute_job, not JobDefinition.execute_in_process: the latter keeps every
+    # step's output in memory until the run ends (so that tests can read them
+    # back), which made a run's memory the sum of all its tables. execute_job
+    # rebuilds the same job in this process from these arguments.
+    job = build_reconstructable_job(
+        "assets.run", "asset_job",
+        reconstructable_args=(None if raw_dir is None else str(raw_dir), None if warehouse_dir is None else str(warehouse_dir),
+                              lock_wait_seconds, compute))
     if instance is None:
         home = config.ensure_dagster_home()
         # Opening a new SQLite instance creates its tables; two first runs at once
@@ -151,10 +162,24 @@ def _days_found(warehouse) -> list[str]:
     return sorted({d for ds in days for d in ds})
 
 
+CLI_JOB = "newsdag_cli"
+
+
+def asset_job(raw_dir: str | None, warehouse_dir: str | None, lock_wait_seconds: float | None, compute: str | None):
+    """Every asset and check of :func:`assets.definitions.build_definitions` as one
+    job, what ``execute_job`` rebuilds (the implicit asset job's reserved name
+    cannot be rebuilt). Runs choose their assets with ``asset_selection``."""
+    defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds, compute)
+    job = define_asset_job(CLI_JOB, selection=AssetSelection.all())
+    return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[job], resources=defs.resources,
+                       executor=defs.executor).resolve_job_def(CLI_JOB)
+
+
 def _run(job, instance, keys, tags, *, run_config: dict, summary: RunSummary) -> None:
-    result = job.execute_in_process(instance=instance, asset_selection=keys, raise_on_error=False,
-                                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}, **run_config},
-                                    tags={"newsdag/launched_by": "cli", **tags})
+    with execute_job(job, instance, asset_selection=keys, raise_on_error=False,
+                     run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}, **run_config},
+                     tags={"newsdag/launched_by": "cli", **tags}) as result:
+        pass
     summary.results.append(result)
     step_stats = {s.step_key: s for s in instance.get_run_step_stats(result.run_id)}
     summary.run_ids.append(result.run_id)

@@ -24,7 +24,7 @@ StoryConfig = settings_config(StorySettings, "StoryConfig")
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
        kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION,
-       ins={"articles": columns_in("articles", "article_id", "published", "day")})
+       ins={"articles": columns_in("articles", "article_id", "published", "day"), "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",))})
 def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings: NewsdagSettings,
                    compute: ComputeResource, articles: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
     """Cluster the articles into stories. Incremental: only articles from the
@@ -58,7 +58,7 @@ def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings
 
 @asset(group_name=GROUP, description=TABLES["stories"].description, owners=OWNERS,
        kinds={"python", "pandas", "parquet"}, code_version="1",
-       ins={"articles": columns_in("articles", "article_id", "source", "published", "title")})
+       ins={"articles": columns_in("articles", "article_id", "source", "published", "title"), "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",))})
 def stories(context: AssetExecutionContext, articles: pd.DataFrame, story_clusters: pd.DataFrame,
             tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame, source_overlap: pd.DataFrame):
     """The story table for people. It also reads source_overlap, so that the

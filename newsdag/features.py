@@ -134,18 +134,30 @@ def load_tfidf(features: pd.DataFrame, vocabulary: pd.DataFrame, article_ids=Non
     zero row), else the order of first appearance in ``features``. Round-trips
     :func:`fit_tfidf` exactly.
     """
+    ids = features["article_id"]
     if article_ids is None:
-        article_ids = pd.unique(features["article_id"])
+        article_ids = pd.unique(ids)
     article_ids = np.asarray(article_ids, dtype=object)
     row_of = pd.Index(article_ids)
-    rows = row_of.get_indexer(features["article_id"])
-    keep = rows >= 0
-    X = sp.csr_matrix(
-        (features["weight"].to_numpy(np.float32)[keep], (rows[keep], features["term_id"].to_numpy(np.int64)[keep])),
-        shape=(len(article_ids), len(vocabulary)),
-        dtype=np.float32,
-    )
-    X.sort_indices()
+    # One row number per feature. A categorical id column (how the assets read
+    # it: one small integer per row, not a string object) is looked up once
+    # per article, not once per feature.
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        rows = row_of.get_indexer(ids.cat.categories).astype(np.int32)[ids.cat.codes.to_numpy()]
+        rows[ids.cat.codes.to_numpy() < 0] = -1
+    else:
+        rows = row_of.get_indexer(ids).astype(np.int32)
+    keep = np.flatnonzero(rows >= 0) if (rows < 0).any() else slice(None)
+    rows, terms, weights = rows[keep], features["term_id"].to_numpy(np.int32)[keep], features["weight"].to_numpy(np.float32)[keep]
+    # CSR straight from the rows, without a COO copy: the table is stored in
+    # matrix order, so this is usually already sorted.
+    if len(rows) and (rows[1:] < rows[:-1]).any():
+        order = np.argsort(rows, kind="stable")
+        rows, terms, weights = rows[order], terms[order], weights[order]
+    indptr = np.zeros(len(article_ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(article_ids)), out=indptr[1:])
+    X = sp.csr_matrix((weights, terms, indptr), shape=(len(article_ids), len(vocabulary)), dtype=np.float32)
+    X.sum_duplicates()  # also sorts each row's terms, as the COO route did
     return X, article_ids
 
 
