@@ -15,14 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from dagster import (
-    AssetKey, AssetSelection, DagsterEventType, DagsterInstance, Definitions, build_reconstructable_job, define_asset_job,
-    execute_job,
-)
+from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance, build_reconstructable_job, execute_job
 
-from assets.automation import day_range_tags
-from assets.checks import ALL_CHECKS
-from assets.definitions import ALL_ASSETS, build_definitions
+from assets.automation import day_range_tags, refresh_job
+from assets.definitions import build_definitions
 from assets.partitions import first_and_last_day
 from newsdag import config
 from newsdag.incremental import day_blocks
@@ -162,17 +158,11 @@ def _days_found(warehouse) -> list[str]:
     return sorted({d for ds in days for d in ds})
 
 
-CLI_JOB = "newsdag_cli"
-
-
 def asset_job(raw_dir: str | None, warehouse_dir: str | None, lock_wait_seconds: float | None, compute: str | None):
-    """Every asset and check of :func:`assets.definitions.build_definitions` as one
-    job, what ``execute_job`` rebuilds (the implicit asset job's reserved name
-    cannot be rebuilt). Runs choose their assets with ``asset_selection``."""
-    defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds, compute)
-    job = define_asset_job(CLI_JOB, selection=AssetSelection.all())
-    return Definitions(assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[job], resources=defs.resources,
-                       executor=defs.executor).resolve_job_def(CLI_JOB)
+    """The code location's ``refresh_all`` job (every asset and check), what
+    ``execute_job`` rebuilds; runs choose their assets with ``asset_selection``.
+    The UI knows the job, so it can re-execute CLI runs."""
+    return build_definitions(raw_dir, warehouse_dir, lock_wait_seconds, compute).resolve_job_def(refresh_job.name)
 
 
 def _run(job, instance, keys, tags, *, run_config: dict, summary: RunSummary) -> None:
