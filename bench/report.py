@@ -170,6 +170,25 @@ def growth(files=("bench_10000_20000", "bench_100000", "bench_300000")) -> list[
     return out + [""]
 
 
+STEPS_OF_STAGE = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf": ["tfidf"],
+                  "clustering": ["story_clusters", "stories"], "overlap": ["overlap", "outlet_tables"]}
+
+
+def memory(files=("tuning/bench_100000_d721d24_before_memory_work", "tuning/bench_300000_d721d24_before_memory_work",
+                  "bench_10000_20000", "bench_100000", "bench_300000")) -> list[str]:
+    """Peak memory of the process while each stage's steps ran (MiB), per local run in ``files``."""
+    out = ["| articles | commit | parse | tfidf | clustering | overlap | whole run |", "|---|---|---|---|---|---|---|"]
+    for name in files:
+        r = load(name)
+        for v in (r or {}).get("runs", []):
+            by_step = v.get("peak_rss_with_children_mib_by_step")
+            if v.get("compute", "local") != "local" or not by_step:
+                continue
+            peaks = " | ".join(f"{max(by_step.get(s, 0) for s in steps):,}" for steps in STEPS_OF_STAGE.values())
+            out.append(f"| {v['n_articles']:,} | `{r['commit']}` | {peaks} | {v['peak_rss_with_children_mib']:,} |")
+    return out + [""]
+
+
 def story_sweep() -> list[str]:
     out = []
     for p in sorted(RESULTS.glob("story_settings_sweep_*.json")):
@@ -238,7 +257,7 @@ def incremental() -> list[str]:
 if __name__ == "__main__":
     section = sys.argv[1] if len(sys.argv) > 1 else "all"
     parts = {"stories": stories, "overlap": overlap, "bench": bench, "incremental": incremental, "spark": spark,
-             "story_sweep": story_sweep, "growth": growth}
+             "story_sweep": story_sweep, "growth": growth, "memory": memory}
     for name, fn in parts.items():
         if section in ("all", name):
             print("\n".join(fn()))
