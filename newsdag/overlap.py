@@ -267,6 +267,31 @@ def reuse_score(containment_of_derived, aligned_share_of_derived):
 # ------------------------------------------------------------------ the tables
 
 
+def _sentence_cosines(block: sp.csr_matrix, partner_blocks: list[sp.csr_matrix], n_partner_rows: int) -> np.ndarray:
+    """``block @ vstack(partner_blocks).T`` as a dense float32 (n, n_partner_rows) array.
+
+    A sparse product with the whole vocabulary as its inner dimension builds
+    index arrays as long as the vocabulary on every call; this one works in
+    the few columns ``block`` uses: the partners' entries are mapped into
+    them and multiplied with ``block`` made dense there. The terms of each
+    dot product are the same and are added in the same (column) order, so
+    the values equal scipy's to the bit.
+    """
+    if block.shape[0] == 0 or n_partner_rows == 0 or block.nnz == 0:
+        return np.zeros((block.shape[0], n_partner_rows), dtype=np.float32)
+    columns = np.unique(block.indices)
+    dense = np.zeros((block.shape[0], len(columns)), dtype=np.float32)
+    dense[np.repeat(np.arange(block.shape[0]), np.diff(block.indptr)), np.searchsorted(columns, block.indices)] = block.data
+    data = np.concatenate([b.data for b in partner_blocks])
+    indices = np.concatenate([b.indices for b in partner_blocks])
+    rows = np.repeat(np.arange(n_partner_rows), np.concatenate([np.diff(b.indptr) for b in partner_blocks]))
+    at = np.minimum(np.searchsorted(columns, indices), len(columns) - 1)
+    shared = columns[at] == indices
+    partners = sp.csr_matrix((data[shared], at[shared], np.r_[0, np.cumsum(np.bincount(rows[shared], minlength=n_partner_rows))]),
+                             shape=(n_partner_rows, len(columns)))
+    return np.ascontiguousarray((partners @ dense.T).T, dtype=np.float32)
+
+
 class _Pieces:
     """Columns gathered as many small numpy arrays (one per pair) and merged
     every few thousand pairs, so that millions of pairs do not each keep their
@@ -415,10 +440,7 @@ def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.Dat
         # One sparse product for the article against all its partners' sentences.
         sizes = np.array([len(p[3]) for p in partners], dtype=np.int64)
         offsets = np.r_[0, np.cumsum(sizes)]
-        if len(ri) and offsets[-1]:
-            M_all = (block_i @ sp.vstack([p[4] for p in partners], format="csr").T).toarray()
-        else:
-            M_all = np.zeros((len(ri), offsets[-1]), dtype=np.float32)
+        M_all = _sentence_cosines(block_i, [p[4] for p in partners], int(offsets[-1]))
         for k, (tok_j, sh_j, an_j, rj, _) in enumerate(partners):
             x, j = g0 + k, int(pj[g0 + k])
             M = M_all[:, offsets[k] : offsets[k + 1]]
