@@ -169,7 +169,7 @@ def _run(job, instance, keys, tags, *, run_config: dict, summary: RunSummary) ->
     with execute_job(job, instance, asset_selection=keys, raise_on_error=False,
                      run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}, **run_config},
                      tags={"newsdag/launched_by": "cli", **tags}) as result:
-        pass
+        pass  # the run is over when execute_job returns; its events stay readable after the context closes
     summary.results.append(result)
     step_stats = {s.step_key: s for s in instance.get_run_step_stats(result.run_id)}
     summary.run_ids.append(result.run_id)
