@@ -143,8 +143,9 @@ def load_tfidf(features: pd.DataFrame, vocabulary: pd.DataFrame, article_ids=Non
     # it: one small integer per row, not a string object) is looked up once
     # per article, not once per feature.
     if isinstance(ids.dtype, pd.CategoricalDtype):
-        rows = row_of.get_indexer(ids.cat.categories).astype(np.int32)[ids.cat.codes.to_numpy()]
-        rows[ids.cat.codes.to_numpy() < 0] = -1
+        codes = ids.cat.codes.to_numpy()
+        rows = row_of.get_indexer(ids.cat.categories).astype(np.int32)[codes]
+        rows[codes < 0] = -1  # a missing id (code -1) must not take the last category's row
     else:
         rows = row_of.get_indexer(ids).astype(np.int32)
     keep = np.flatnonzero(rows >= 0) if (rows < 0).any() else slice(None)
