@@ -3,7 +3,11 @@
 ``<warehouse>/<table>/part-0.parquet`` for an unpartitioned table and
 ``<warehouse>/<table>/<partition key>/part-0.parquet`` for a partitioned one,
 so ``pd.read_parquet("<warehouse>/<table>")`` reads the whole table either way.
-Writes are atomic (newsdag.storage). Each file's footer carries the asset key,
+Writes are atomic (newsdag.storage). A step whose table is too large to hold
+whole writes it as it goes (newsdag.storage.TableWriter) and hands over the
+writer, which the IO manager commits in place; a step that reads a table a day
+at a time gets a newsdag.storage.PartitionedTable (see ``partitions_in``).
+Each file's footer carries the asset key,
 run id, code version, newsdag version, its own data version and the data
 versions of the upstream tables it was made from; each materialisation gets
 row count, schema with column descriptions, column lineage and a preview.
@@ -36,7 +40,8 @@ import newsdag
 from newsdag import config
 from newsdag.schemas import TABLES
 from newsdag.storage import (
-    PART_FILE, content_hash, partition_keys, read_kv_metadata, read_partitions, to_arrow, warehouse_lock, write_parquet_atomic,
+    PART_FILE, PartitionedTable, TableWriter, content_hash, partition_keys, read_kv_metadata, read_partitions, to_arrow,
+    warehouse_lock, write_parquet_atomic,
 )
 
 CONTENT_HASH_KEY = "newsdag/content_hash"
@@ -88,11 +93,12 @@ class ParquetTableIOManager(UPathIOManager):
     def dump_to_path(self, context: OutputContext, obj: pd.DataFrame, path: UPath) -> None:
         self._write(context, obj, Path(str(path)), "")
 
-    def _write(self, context: OutputContext, obj: pd.DataFrame, directory: Path, partition: str) -> None:
+    def _write(self, context: OutputContext, obj: pd.DataFrame | TableWriter, directory: Path, partition: str) -> None:
         table = context.asset_key.path[-1]
         # A partition's data version is its own content hash: the cross-day
         # assets compare them day by day to find what changed.
-        data_version = (_output_value(context, CONTENT_HASH_KEY) if not partition else None) or content_hash(obj)
+        data_version = (_output_value(context, CONTENT_HASH_KEY) if not partition else None) or (
+            obj.content_hash if isinstance(obj, TableWriter) else content_hash(obj))
         kv = {
             "asset_key": context.asset_key.to_user_string(),
             "run_id": context.run_id,
@@ -106,12 +112,20 @@ class ParquetTableIOManager(UPathIOManager):
             value = _output_value(context, key)
             if value:
                 kv[name] = value
-        write_parquet_atomic(to_arrow(obj, table), directory / PART_FILE, kv)
+        if isinstance(obj, TableWriter):
+            if partition:
+                raise TypeError(f"{table}: a TableWriter writes an unpartitioned table")
+            obj.commit(directory / PART_FILE, kv)
+        else:
+            write_parquet_atomic(to_arrow(obj, table), directory / PART_FILE, kv)
 
     def _table_dir(self, context) -> Path:
         return Path(str(self._base_path)).joinpath(*context.asset_key.path)
 
-    def load_input(self, context: InputContext) -> pd.DataFrame:
+    def load_input(self, context: InputContext) -> pd.DataFrame | PartitionedTable:
+        if (context.definition_metadata or {}).get("lazy"):
+            keys = tuple(context.asset_partition_keys) if context.has_asset_partitions else None
+            return PartitionedTable(Path(str(self._base_path)), context.asset_key.path[-1], keys)
         if context.has_asset_key and context.has_asset_partitions:
             # Only the partitions that have a file: a day without articles has none.
             return read_partitions(Path(str(self._base_path)), context.asset_key.path[-1], context.asset_partition_keys,
@@ -122,7 +136,9 @@ class ParquetTableIOManager(UPathIOManager):
         categorical = (context.definition_metadata or {}).get("categorical")
         return pd.read_parquet(Path(str(path)), columns=_columns(context), read_dictionary=categorical)
 
-    def get_metadata(self, context: OutputContext, obj: pd.DataFrame) -> dict[str, Any]:
+    def get_metadata(self, context: OutputContext, obj: pd.DataFrame | TableWriter) -> dict[str, Any]:
+        if isinstance(obj, TableWriter):
+            return table_metadata(context.asset_key.path[-1], obj.head, rows=obj.rows)
         return table_metadata(context.asset_key.path[-1], obj)
 
     def _upstream_versions(self, context: OutputContext, partition: str = "") -> dict[str, dict[str, str]]:
@@ -157,6 +173,13 @@ def columns_in(asset: str, *columns: str, categorical: tuple[str, ...] = ()) -> 
     return AssetIn(asset, metadata=metadata)
 
 
+def partitions_in(asset: str) -> AssetIn:
+    """An input that is not read up front: the step gets a
+    newsdag.storage.PartitionedTable of ``asset``'s day partitions and reads
+    the days it needs when it needs them."""
+    return AssetIn(asset, metadata={"lazy": True})
+
+
 def _columns(context: InputContext) -> list[str] | None:
     """The columns an input asks for (``AssetIn(metadata={"columns": [...]})``;
     all by default): a step that needs no article text does not hold it."""
@@ -169,8 +192,9 @@ def _output_value(context: OutputContext, key: str) -> str | None:
     return getattr(value, "value", value)
 
 
-def table_metadata(table: str, df: pd.DataFrame) -> dict[str, Any]:
-    """Row count, schema with descriptions, column lineage and a markdown preview."""
+def table_metadata(table: str, df: pd.DataFrame, rows: int | None = None) -> dict[str, Any]:
+    """Row count, schema with descriptions, column lineage and a markdown preview
+    (of ``df``; ``rows``, when given, is the table's row count and ``df`` its first rows)."""
     spec = TABLES[table]
     schema = TableSchema(columns=[
         TableColumn(name=c.name, type=str(c.type), description=c.description) for c in spec.columns
@@ -180,7 +204,7 @@ def table_metadata(table: str, df: pd.DataFrame) -> dict[str, Any]:
         for c in spec.columns if c.lineage
     })
     return {
-        "dagster/row_count": MetadataValue.int(len(df)),
+        "dagster/row_count": MetadataValue.int(len(df) if rows is None else rows),
         "dagster/column_schema": MetadataValue.table_schema(schema),
         "dagster/column_lineage": MetadataValue.column_lineage(lineage),
         "preview": MetadataValue.md(markdown_preview(df)),

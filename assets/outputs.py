@@ -10,7 +10,7 @@ import pandas as pd
 from dagster import BetaWarning, DataVersion, MetadataValue, Output
 
 from assets.io_manager import CONTENT_HASH_KEY, SETTINGS_KEY
-from newsdag.storage import content_hash
+from newsdag.storage import TableWriter, content_hash
 
 OWNERS = ["team:newsdag"]
 # SETTINGS_KEY: output metadata holding the JSON settings an asset was computed
@@ -18,13 +18,16 @@ OWNERS = ["team:newsdag"]
 __all__ = ["OWNERS", "SETTINGS_KEY", "image_markdown", "table_output"]
 
 
-def table_output(df: pd.DataFrame, output_name: str = "result", metadata: dict[str, Any] | None = None) -> Output:
-    """Wrap a table as a Dagster ``Output`` whose data version is its content hash.
+def table_output(df: pd.DataFrame | TableWriter, output_name: str = "result", metadata: dict[str, Any] | None = None,
+                 ) -> Output:
+    """Wrap a table (a frame, or a newsdag.storage.TableWriter holding one
+    written as it was made) as a Dagster ``Output`` whose data version is its
+    content hash.
 
     Deriving the data version from content (not from the run) means a re-run
     over unchanged inputs leaves every downstream asset up to date in the UI.
     """
-    digest = content_hash(df)
+    digest = df.content_hash if isinstance(df, TableWriter) else content_hash(df)
     with warnings.catch_warnings():
         # data_version on Output is marked beta in Dagster 1.13; it is the
         # documented way to give a content-based data version.

@@ -1,12 +1,13 @@
 """Overlap group: candidate pairs -> article_overlap, reused_passages, sentence_alignments -> outlet tables."""
 
 import json
+from collections import Counter
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, multi_asset
 
 from assets.incremental import basis_json, footer, plan_run
-from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in
+from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in, partitions_in
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
 from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
@@ -14,8 +15,9 @@ from newsdag.features import load_tfidf
 from newsdag.outlets import source_overlap, source_stats
 from newsdag.plots import reuse_heatmap
 from newsdag.incremental import FULL, UNCHANGED
-from newsdag.overlap import OverlapSettings, compute_overlap, compute_overlap_incremental
+from newsdag.overlap import OverlapSettings, WarehouseTexts, compute_overlap, compute_overlap_incremental
 from newsdag.schemas import TABLES
+from newsdag.storage import PartitionedTable, TableWriter
 
 GROUP = "overlap"
 # Bump when a change to the code changes the overlap tables: the next run then rebuilds them.
@@ -27,18 +29,44 @@ def _out(name: str, kinds: set[str]) -> AssetOut:
     return AssetOut(group_name=GROUP, description=TABLES[name].description, owners=OWNERS, kinds=kinds, code_version=OVERLAP_VERSION)
 
 
+class _OverlapWriters:
+    """The sink of the comparison: each piece of the three tables is written
+    at once (newsdag.storage.TableWriter), and the figures the materialisation
+    reports are counted as the pieces pass."""
+
+    def __init__(self, warehouse):
+        self.writers = {t: TableWriter(t, warehouse / t) for t in ("article_overlap", "reused_passages", "sentence_alignments")}
+        self.derivation: Counter = Counter()
+        self.reuse_kind: Counter = Counter()
+        self.longest_passage_words = 0
+
+    def __call__(self, pairs: pd.DataFrame, passages: pd.DataFrame, alignments: pd.DataFrame) -> None:
+        for writer, piece in zip(self.writers.values(), (pairs, passages, alignments)):
+            writer.append(piece)
+        self.derivation.update(pairs["derivation"].value_counts().to_dict())
+        self.reuse_kind.update(pairs["reuse_kind"].value_counts().to_dict())
+        if len(passages):
+            self.longest_passage_words = max(self.longest_passage_words, int(passages["n_words"].max()))
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            writer.abort()
+
+
 @multi_asset(outs={
     "article_overlap": _out("article_overlap", {"python", "numpy", "parquet"}),
     "reused_passages": _out("reused_passages", {"python", "numpy", "parquet"}),
     "sentence_alignments": _out("sentence_alignments", {"scikit-learn", "parquet"}),
-}, ins={"articles": columns_in("articles", "article_id", "published", "day", "duplicate_of", "text"),
+}, ins={"articles": partitions_in("articles"), "sentences": partitions_in("sentences"),
         "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",))})
 def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: NewsdagSettings,
-            compute: ComputeResource, articles: pd.DataFrame, sentences: pd.DataFrame, story_clusters: pd.DataFrame,
-            tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
+            compute: ComputeResource, articles: PartitionedTable, sentences: PartitionedTable,
+            story_clusters: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
     """Compare every candidate pair: shingles, shared passages, sentence alignment,
     origin and derivation. Incremental like story_clusters: pairs of two older
-    articles are kept as they were."""
+    articles are kept as they were. Article texts and sentences are read a day
+    at a time and the tables written as they are made, so memory follows the
+    time window, not the corpus."""
     overlap_settings = config.settings()
     if overlap_settings.window_days > settings.trailing_days:
         raise ValueError(f"overlap window_days ({overlap_settings.window_days}) must not exceed the trailing window "
@@ -49,31 +77,40 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
     tables = ["article_overlap", "reused_passages", "sentence_alignments"]
     plan, previous = plan_run(context, settings, tables, basis)
     backend = compute.get_backend()
-    if plan.mode == UNCHANGED:
-        pairs, passages, alignments = (previous[t] for t in tables)
-    else:
-        X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
-        if plan.mode == FULL:
-            pairs, passages, alignments = compute_overlap(articles, sentences, story_clusters, X, overlap_settings,
-                                                          backend=backend)
+    graph = articles.read(columns=["article_id", "published", "day", "duplicate_of"])
+    sink = _OverlapWriters(settings.warehouse)
+    try:
+        if plan.mode == UNCHANGED:
+            sink(*(previous[t] for t in tables))
         else:
-            pairs, passages, alignments = compute_overlap_incremental(
-                articles, sentences, story_clusters, X, previous, plan.recompute_from, overlap_settings, backend)
-    derived = pairs["derivation"] != "non"
+            X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, graph["article_id"])
+            del tfidf_features
+            texts = WarehouseTexts(articles, sentences, graph.set_index("article_id")["day"])
+            if plan.mode == FULL:
+                compute_overlap(graph, texts, story_clusters, X, overlap_settings, backend=backend, sink=sink)
+            else:
+                compute_overlap_incremental(graph, texts, story_clusters, X, previous, plan.recompute_from,
+                                            overlap_settings, backend, sink)
+    except BaseException:
+        sink.abort()
+        raise
+    del previous
+    writers = sink.writers
+    n_pairs = writers["article_overlap"].rows
+    n_derived = n_pairs - sink.derivation.get("non", 0)
     common = {SETTINGS_KEY: settings_json, BASIS_KEY: basis, PLAN_KEY: json.dumps(plan.as_metadata())}
-    yield table_output(pairs, "article_overlap", metadata={
+    yield table_output(writers["article_overlap"], "article_overlap", metadata={
         **common,
         "recompute": MetadataValue.json(plan.as_metadata()),
         "compute_backend": MetadataValue.text(backend.label),
-        "pairs_per_article": MetadataValue.float(float(len(pairs) / max(len(articles), 1))),
-        "share_derived": MetadataValue.float(float(derived.mean()) if len(pairs) else 0.0),
-        "derivation": MetadataValue.json(pairs["derivation"].value_counts().to_dict()),
-        "reuse_kind": MetadataValue.json(pairs["reuse_kind"].value_counts().to_dict()),
+        "pairs_per_article": MetadataValue.float(float(n_pairs / max(len(graph), 1))),
+        "share_derived": MetadataValue.float(float(n_derived / n_pairs) if n_pairs else 0.0),
+        "derivation": MetadataValue.json(dict(sink.derivation.most_common())),
+        "reuse_kind": MetadataValue.json(dict(sink.reuse_kind.most_common())),
     })
-    yield table_output(passages, "reused_passages", metadata={
-        **common,
-        "longest_passage_words": MetadataValue.int(int(passages["n_words"].max()) if len(passages) else 0)})
-    yield table_output(alignments, "sentence_alignments", metadata=common)
+    yield table_output(writers["reused_passages"], "reused_passages", metadata={
+        **common, "longest_passage_words": MetadataValue.int(sink.longest_passage_words)})
+    yield table_output(writers["sentence_alignments"], "sentence_alignments", metadata=common)
 
 
 @multi_asset(

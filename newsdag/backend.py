@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 import scipy.sparse as sp
 
-from newsdag.features import TfidfSettings, fit_sentence_vectors, fit_tfidf
+from newsdag.features import TfidfSettings, fit_sentence_idf, fit_tfidf
 from newsdag.neighbours import topk_neighbours
 
 BACKENDS = ("local", "spark")
@@ -37,14 +37,13 @@ class LocalBackend:
         """See :func:`newsdag.neighbours.topk_neighbours`."""
         return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days)
 
-    def compare_pairs(self, articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.DataFrame, settings):
+    def compare_pairs(self, articles: pd.DataFrame, texts, pairs: pd.DataFrame, settings, sink) -> None:
         """See :func:`newsdag.overlap.compare_pairs`; the sentence idf is fitted
-        on ``sentences`` (every sentence of the compared articles), in the same
-        pass that vectorises them."""
-        from newsdag.overlap import compare_pairs
+        first, a batch of ``texts`` at a time, on every sentence they hold."""
+        from newsdag.overlap import compare_pairs, sentence_batches
 
-        vocabulary, vectors = fit_sentence_vectors(sentences["text"])
-        return compare_pairs(articles, sentences, pairs, vocabulary, settings, sentence_matrix=vectors)
+        vocabulary = fit_sentence_idf(sentence_batches(texts))
+        compare_pairs(articles, texts, pairs, vocabulary, settings, sink)
 
 
 LOCAL = LocalBackend()

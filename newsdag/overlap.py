@@ -20,11 +20,12 @@ in every process and on every machine.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable, Iterator, Protocol
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from newsdag.features import sentence_vectors
+from newsdag.features import fit_sentence_idf, sentence_vectorizer, transform_sentences
 from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 from newsdag.text import WORD, word_spans
@@ -323,67 +324,216 @@ class _Pieces:
                 for c, dtype in self.dtypes.items()}
 
 
-def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
-                    settings: OverlapSettings = OverlapSettings(), active: np.ndarray | None = None,
-                    backend=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+# ------------------------------------------------------------------ texts, a day at a time
+
+
+class ArticleTexts(Protocol):
+    """Where the comparison reads article texts and sentences: a batch (a day)
+    at a time, so that no step holds the corpus's text.
+
+    ``batches``: the batch keys, sorted; ``batch_of(ids)``: each article's
+    key (an object array); ``load(key)``: that batch's articles
+    (``article_id``, ``text``) and sentences (``article_id``, ``sent_idx``,
+    ``text``); ``restricted(ids)``: the same source for these articles only.
+    """
+
+    def batches(self) -> list[str]: ...
+
+    def batch_of(self, article_ids) -> np.ndarray: ...
+
+    def load(self, key: str) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+
+    def restricted(self, article_ids) -> "ArticleTexts": ...
+
+
+def sentence_batches(texts: ArticleTexts) -> Iterator[pd.Series]:
+    """The sentence texts of ``texts``, one batch at a time (for the sentence idf)."""
+    for key in texts.batches():
+        yield texts.load(key)[1]["text"]
+
+
+class FrameTexts:
+    """:class:`ArticleTexts` over frames in memory: ``articles`` (``article_id``,
+    ``text``, and ``day``, the batch key, when it has one: otherwise one batch)
+    and ``sentences`` (``article_id``, ``sent_idx``, ``text``)."""
+
+    def __init__(self, articles: pd.DataFrame, sentences: pd.DataFrame):
+        self.articles = articles[["article_id", "text"]].reset_index(drop=True)
+        key = articles["day"].astype(str).to_numpy(dtype=object) if "day" in articles else np.full(len(articles), "", dtype=object)
+        self._key = pd.Series(key, index=self.articles["article_id"].to_numpy())
+        self.sentences = sentences[["article_id", "sent_idx", "text"]].reset_index(drop=True)
+        self._article_rows = pd.Series(np.arange(len(self.articles))).groupby(key).indices
+        sentence_key = self._key.reindex(self.sentences["article_id"].to_numpy()).to_numpy(dtype=object)
+        self._sentence_rows = pd.Series(np.arange(len(self.sentences))).groupby(sentence_key).indices
+
+    def batches(self) -> list[str]:
+        return sorted(self._article_rows)
+
+    def batch_of(self, article_ids) -> np.ndarray:
+        return self._key.reindex(np.asarray(article_ids, dtype=object)).to_numpy(dtype=object)
+
+    def load(self, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        none = np.array([], dtype=np.int64)
+        return (self.articles.iloc[self._article_rows.get(key, none)],
+                self.sentences.iloc[self._sentence_rows.get(key, none)])
+
+    def restricted(self, article_ids) -> "FrameTexts":
+        keep = self.articles["article_id"].isin(set(article_ids)).to_numpy()
+        articles = self.articles[keep].assign(day=self._key.to_numpy()[keep])
+        return FrameTexts(articles, self.sentences[self.sentences["article_id"].isin(set(articles["article_id"]))])
+
+
+class WarehouseTexts:
+    """:class:`ArticleTexts` read from the warehouse's day partitions of
+    ``articles`` and ``sentences`` (newsdag.storage.PartitionedTable);
+    ``day_of``: each article's day (a Series indexed by article id)."""
+
+    def __init__(self, articles, sentences, day_of: pd.Series, only: set | None = None):
+        self.articles_table, self.sentences_table = articles, sentences
+        self.day_of = day_of.astype(str)
+        self.only = only
+
+    def batches(self) -> list[str]:
+        days = set(self.day_of.to_numpy()) if self.only is None else set(self.day_of.reindex(list(self.only)).dropna())
+        return sorted(days)
+
+    def batch_of(self, article_ids) -> np.ndarray:
+        return self.day_of.reindex(np.asarray(article_ids, dtype=object)).to_numpy(dtype=object)
+
+    def load(self, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        articles = self.articles_table.read([key], columns=["article_id", "text"])
+        sentences = self.sentences_table.read([key], columns=["article_id", "sent_idx", "text"])
+        if self.only is not None:
+            articles = articles[articles["article_id"].isin(self.only)]
+            sentences = sentences[sentences["article_id"].isin(self.only)]
+        return articles, sentences
+
+    def restricted(self, article_ids) -> "WarehouseTexts":
+        only = set(article_ids) if self.only is None else set(article_ids) & self.only
+        return WarehouseTexts(self.articles_table, self.sentences_table, self.day_of, only)
+
+
+# Pairs per piece handed to the sink: about 100 MB of rows at most.
+FLUSH_PAIRS = 50_000
+# The three tables of a stretch of pairs, handed over as soon as they are made.
+OverlapSink = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], None]
+
+
+class _Collected:
+    """An :data:`OverlapSink` that keeps every piece, for callers that want the whole tables."""
+
+    def __init__(self):
+        self.pieces: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = []
+
+    def __call__(self, overlap, reused, aligned) -> None:
+        self.pieces.append((overlap, reused, aligned))
+
+    def tables(self, empty: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> tuple[pd.DataFrame, ...]:
+        out = []
+        for t, first in enumerate(empty):
+            parts = [p[t] for p in self.pieces if len(p[t])]
+            out.append(pd.concat(parts, ignore_index=True).astype(first.dtypes.to_dict()) if parts else first)
+        return tuple(out)
+
+
+def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame | ArticleTexts, clusters: pd.DataFrame,
+                    X: sp.csr_matrix, settings: OverlapSettings = OverlapSettings(), active: np.ndarray | None = None,
+                    backend=None, sink: OverlapSink | None = None):
     """All pair metrics, passages and sentence alignments.
 
-    Inputs: ``articles`` (article_id, published, text, n_words, duplicate_of)
-    row-aligned with ``X`` (their TF-IDF rows); ``sentences`` (the sentences
-    table); ``clusters`` (story_clusters). Sentences are compared with
+    Inputs: ``articles`` (article_id, published, duplicate_of, and text unless
+    ``sentences`` is an :class:`ArticleTexts`) row-aligned with ``X`` (their
+    TF-IDF rows); ``sentences``: the sentences table, or an
+    :class:`ArticleTexts` that reads texts and sentences a day at a time;
+    ``clusters`` (story_clusters). Sentences are compared with
     newsdag.features.sentence_vectors.
 
     Returns ``(article_overlap, reused_passages, sentence_alignments)`` as
-    documented in newsdag.schemas. The derived article of a pair is the one
-    that is not ``origin_article_id``; passages and alignments run from the
-    derived article to its origin. With ``active`` (bool per article), only
-    pairs with an active article are compared (see :func:`candidate_pairs`).
-    ``backend`` (newsdag.backend; default local) runs the neighbour search
-    and the pair comparisons.
+    documented in newsdag.schemas; with ``sink``, hands them over piece by
+    piece instead (``sink(overlap, reused, aligned)``) and returns None. The
+    derived article of a pair is the one that is not ``origin_article_id``;
+    passages and alignments run from the derived article to its origin. Rows
+    come in the order pairs are compared (:func:`compare_pairs`). With
+    ``active`` (bool per article), only pairs with an active article are
+    compared (see :func:`candidate_pairs`). ``backend`` (newsdag.backend;
+    default local) runs the neighbour search and the pair comparisons.
     """
     from newsdag.backend import LOCAL
 
     backend = backend or LOCAL
     a = articles.reset_index(drop=True)
+    texts = FrameTexts(a, sentences) if isinstance(sentences, pd.DataFrame) else sentences
     pairs = candidate_pairs(a, clusters, X, settings, active, neighbours=backend.neighbours)
     compared = pd.DataFrame({
         "article_id": a["article_id"].to_numpy(dtype=object),
-        "text": a["text"].to_numpy(dtype=object),
         "days": days_since_epoch(a["published"]),
         "story_id": a["article_id"].map(clusters.set_index("article_id")["story_id"]).to_numpy(dtype=object),
     })
-    return _sorted(*backend.compare_pairs(compared, sentences, pairs, settings))
+    collected = _Collected() if sink is None else None
+    backend.compare_pairs(compared, texts, pairs, settings, sink or collected)
+    return None if sink is not None else collected.tables(empty_tables())
 
 
-def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.DataFrame,
+def empty_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three overlap tables without rows, with their dtypes."""
+    o, i8, f8 = object, np.int64, np.float64
+    overlap = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in [
+        ("article_a", o), ("article_b", o), ("story_id", o), ("cosine", np.float32), ("containment_a_in_b", f8),
+        ("containment_b_in_a", f8), ("jaccard", f8), ("aligned_sentence_share_a", f8), ("aligned_sentence_share_b", f8),
+        ("longest_passage_words", i8), ("n_passages", i8), ("origin_article_id", o), ("derivation", o), ("reuse_kind", o)]})
+    reused = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in [
+        ("article_id", o), ("source_article_id", o), ("char_start", i8), ("char_end", i8), ("source_char_start", i8),
+        ("source_char_end", i8), ("n_words", i8), ("text", o)]})
+    aligned = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in [
+        ("article_id", o), ("sent_idx", np.int32), ("source_article_id", o), ("source_sent_idx", np.int32),
+        ("similarity", np.float32)]})
+    return overlap, reused, aligned
+
+
+def pair_order(days: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
+    """The order in which pairs are compared and their rows stored: by the
+    publication time of the first article (undated last), then the row
+    numbers of the two articles. Shape (len(pairs),), int64 positions."""
+    pi, pj = pairs["i"].to_numpy(dtype=np.int64), pairs["j"].to_numpy(dtype=np.int64)
+    when = np.where(np.isnan(days), np.inf, days)
+    return np.lexsort((pj, pi, when[pi]))
+
+
+def compare_pairs(articles: pd.DataFrame, texts: ArticleTexts, pairs: pd.DataFrame,
                   sentence_vocabulary: pd.DataFrame, settings: OverlapSettings = OverlapSettings(),
-                  sentence_matrix: sp.csr_matrix | None = None,
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Compare each pair of articles: the rows of the three overlap tables, unsorted.
+                  sink: OverlapSink | None = None, flush_pairs: int | None = None):
+    """Compare each pair of articles: the rows of the three overlap tables.
 
-    ``articles``: ``article_id``, ``text``, ``days`` (float days since 1970,
-    NaN undated) and ``story_id``; ``pairs``: ``i``, ``j`` (row numbers of
-    ``articles``) and ``cosine``; ``sentences``: the sentences of these
-    articles (``article_id``, ``sent_idx``, ``text``); ``sentence_vocabulary``:
+    ``articles``: ``article_id``, ``days`` (float days since 1970, NaN
+    undated) and ``story_id``; ``texts``: their texts and sentences
+    (:class:`ArticleTexts`, read a batch at a time); ``pairs``: ``i``, ``j``
+    (row numbers of ``articles``) and ``cosine``; ``sentence_vocabulary``:
     :func:`newsdag.features.fit_sentence_vocabulary` over the whole corpus's
-    sentences, so that any subset of pairs is scored exactly as the whole;
-    ``sentence_matrix`` (optional): the sentence vectors of ``sentences``, row
-    for row, when the caller already has them from
-    :func:`newsdag.features.fit_sentence_vectors` (computed here otherwise).
+    sentences, so that any subset of pairs is scored exactly as the whole.
+
+    Pairs are compared in :func:`pair_order`; every ``flush_pairs`` or so
+    (default :data:`FLUSH_PAIRS`), the rows so far go to ``sink(overlap, reused, aligned)`` (the tables,
+    whole, are returned when ``sink`` is None). Memory follows the time
+    window, not the corpus: a batch of texts is read when its first article
+    is needed, each article's tokens and sentence vectors are made at its
+    first pair and dropped after its last.
     """
+    collected = _Collected() if sink is None else None
+    sink = sink or collected
+    flush_pairs = flush_pairs or FLUSH_PAIRS
     ids = articles["article_id"].to_numpy(dtype=object)
-    texts = articles["text"].to_numpy(dtype=object)
     days = articles["days"].to_numpy(dtype=np.float64)
     story_ids = articles["story_id"].to_numpy(dtype=object)
+    batch = texts.batch_of(ids)
+    vectorizer, n_terms = sentence_vectorizer(sentence_vocabulary), len(sentence_vocabulary)
 
     # Pairs grouped by their first article, groups in publication order: an
     # article's pairs then fall in a short stretch of the loop (pairs lie within
     # the time window), so its tokens are made at its first pair and dropped
-    # after its last, and memory follows the window, not the corpus.
-    pi, pj = pairs["i"].to_numpy(dtype=np.int64), pairs["j"].to_numpy(dtype=np.int64)
-    when = np.where(np.isnan(days), np.inf, days)
-    order = np.lexsort((pj, pi, when[pi]))
-    pi, pj, pc = pi[order], pj[order], pairs["cosine"].to_numpy(dtype=np.float32)[order]
+    # after its last.
+    order = pair_order(days, pairs)
+    pi, pj = pairs["i"].to_numpy(dtype=np.int64)[order], pairs["j"].to_numpy(dtype=np.int64)[order]
+    pc = pairs["cosine"].to_numpy(dtype=np.float32)[order]
     n_pairs = len(pi)
     starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]]) if n_pairs else np.array([], dtype=np.int64)
     ends = np.r_[starts[1:], n_pairs].astype(np.int64)
@@ -394,54 +544,92 @@ def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.Dat
     used = np.flatnonzero(last_group >= 0)
     drop_order = used[np.argsort(last_group[used], kind="stable")]
     drop_until = np.searchsorted(last_group[drop_order], np.arange(len(starts)), side="right")
-
-    in_pairs = sentences["article_id"].isin(set(ids[used])).to_numpy()
-    sents = sentences[in_pairs].assign(_row=np.flatnonzero(in_pairs))
-    sents = sents.sort_values(["article_id", "sent_idx"], kind="stable").reset_index(drop=True)
-    if sentence_matrix is None:
-        S = sentence_vectors(sents["text"], sentence_vocabulary)
-    else:
-        S = sentence_matrix[sents["_row"].to_numpy()]
-    sent_rows = sents.groupby("article_id", sort=False).indices
-    sent_idx = sents["sent_idx"].to_numpy()
-    no_rows = np.array([], dtype=np.int64)
-    del sents
+    row_of = pd.Series(np.arange(len(ids)), index=ids)
 
     word_hashes: dict[str, np.uint64] = {}
+    loaded: set = set()
+    waiting: dict[int, tuple] = {}  # read, not yet used: row -> (text, sentence numbers, sentence vectors)
     held: dict[int, tuple] = {}
+    no_sentences = (np.array([], dtype=np.int32), sp.csr_matrix((0, n_terms), dtype=np.float32))
+
+    def load(key) -> None:
+        """Read one batch of texts; keep the articles that still have pairs to come."""
+        loaded.add(key)
+        arts, sents = texts.load(key)
+        rows = row_of.reindex(arts["article_id"].to_numpy(dtype=object)).to_numpy()
+        keep = ~np.isnan(rows)
+        wanted = np.zeros(len(arts), dtype=bool)
+        wanted[keep] = last_group[rows[keep].astype(np.int64)] >= 0
+        sents = sents[sents["article_id"].isin(set(arts["article_id"][wanted]))]
+        sents = sents.sort_values(["article_id", "sent_idx"], kind="stable")
+        # One vectorisation per batch; each article then takes its own rows.
+        S = transform_sentences(vectorizer, sents["text"], n_terms)
+        spans = sents.groupby("article_id", sort=False).indices
+        sent_idx = sents["sent_idx"].to_numpy(dtype=np.int32)
+        for r, text, article_id in zip(rows[wanted].astype(np.int64), arts["text"][wanted], arts["article_id"][wanted]):
+            if r in held or r in waiting or last_group[r] < g_now:
+                continue
+            at = spans.get(article_id)
+            waiting[r] = (text, *((sent_idx[at[0] : at[-1] + 1], S[at[0] : at[-1] + 1]) if at is not None else no_sentences))
 
     def article(r: int) -> tuple:
-        """(tokens, shingles, anchors, sentence rows, sentence vectors) of row ``r``, made once."""
+        """(tokens, shingles, anchors, sentence numbers, sentence vectors, text) of row ``r``, made once."""
         got = held.get(r)
         if got is None:
+            if r not in waiting and batch[r] not in loaded:
+                load(batch[r])
+            text, sent_numbers, vectors = waiting.pop(r, ("", *no_sentences))
             if len(word_hashes) > 2_000_000:
                 word_hashes.clear()  # a cache only: the hashes do not depend on it
-            tok = tokenize(texts[r], word_hashes)
-            rows = sent_rows.get(ids[r], no_rows)
-            # Each article's sentence vectors, sliced once: per-pair sparse
-            # slicing was the largest cost of this loop.
+            tok = tokenize(text, word_hashes)
             got = held[r] = (tok, np.unique(ngram_hashes(tok.hashes, settings.shingle_n)),
-                             ngram_hashes(tok.hashes, settings.min_passage_words), rows,
-                             S[rows[0] : rows[-1] + 1] if len(rows) else S[:0])
+                             ngram_hashes(tok.hashes, settings.min_passage_words), sent_numbers, vectors, text)
         return got
 
     c_a_in_b, c_b_in_a, jaccard = (np.zeros(n_pairs) for _ in range(3))
     share_a, share_b = np.zeros(n_pairs), np.zeros(n_pairs)
     longest, n_found, origin = (np.zeros(n_pairs, dtype=np.int64) for _ in range(3))
     derivations, kinds = np.empty(n_pairs, dtype=object), np.empty(n_pairs, dtype=object)
-    passages = _Pieces(d=np.int64, o=np.int64, cs=np.int64, ce=np.int64, ocs=np.int64, oce=np.int64, n=np.int64)
-    passage_texts: list[str] = []
-    alignments = _Pieces(d=np.int64, sent=np.int32, o=np.int64, source_sent=np.int32, sim=np.float32)
 
+    def new_pieces():
+        return (_Pieces(d=np.int64, o=np.int64, cs=np.int64, ce=np.int64, ocs=np.int64, oce=np.int64, n=np.int64), [],
+                _Pieces(d=np.int64, sent=np.int32, o=np.int64, source_sent=np.int32, sim=np.float32))
+
+    passages, passage_texts, alignments = new_pieces()
+    flushed = 0
+
+    def flush(until: int) -> None:
+        nonlocal flushed, passages, passage_texts, alignments
+        x = slice(flushed, until)
+        overlap = pd.DataFrame({
+            "article_a": ids[pi[x]], "article_b": ids[pj[x]], "story_id": story_ids[pi[x]], "cosine": pc[x],
+            "containment_a_in_b": c_a_in_b[x], "containment_b_in_a": c_b_in_a[x], "jaccard": jaccard[x],
+            "aligned_sentence_share_a": share_a[x], "aligned_sentence_share_b": share_b[x],
+            "longest_passage_words": longest[x], "n_passages": n_found[x], "origin_article_id": ids[origin[x]],
+            "derivation": derivations[x], "reuse_kind": kinds[x]})
+        p = passages.columns()
+        reused = pd.DataFrame({"article_id": ids[p["d"]], "source_article_id": ids[p["o"]], "char_start": p["cs"],
+                               "char_end": p["ce"], "source_char_start": p["ocs"], "source_char_end": p["oce"],
+                               "n_words": p["n"], "text": np.array(passage_texts, dtype=object)})
+        al = alignments.columns()
+        aligned = pd.DataFrame({"article_id": ids[al["d"]], "sent_idx": al["sent"], "source_article_id": ids[al["o"]],
+                                "source_sent_idx": al["source_sent"], "similarity": al["sim"]})
+        sink(overlap, reused, aligned)
+        derivations[x] = kinds[x] = None
+        passages, passage_texts, alignments = new_pieces()
+        flushed = until
+
+    g_now = 0
     for g, (g0, g1) in enumerate(zip(starts, ends)):
+        g_now = g
         i = int(pi[g0])
-        tok_i, sh_i, an_i, ri, block_i = article(i)
+        tok_i, sh_i, an_i, si, block_i, text_i = article(i)
         partners = [article(int(j)) for j in pj[g0:g1]]
         # One sparse product for the article against all its partners' sentences.
         sizes = np.array([len(p[3]) for p in partners], dtype=np.int64)
         offsets = np.r_[0, np.cumsum(sizes)]
         M_all = _sentence_cosines(block_i, [p[4] for p in partners], int(offsets[-1]))
-        for k, (tok_j, sh_j, an_j, rj, _) in enumerate(partners):
+        for k, (tok_j, sh_j, an_j, sj, _, text_j) in enumerate(partners):
             x, j = g0 + k, int(pj[g0 + k])
             M = M_all[:, offsets[k] : offsets[k + 1]]
             c_ij, c_ji, jac = containment(sh_i, sh_j)
@@ -474,47 +662,33 @@ def compare_pairs(articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.Dat
             n_found[x], origin[x] = len(found), o
             derivations[x], kinds[x] = derivation, reuse_kind(derivation, c_d, settings)
 
-            # Passages and alignments, from the derived article to its origin.
+            # Passages and alignments, from the derived article to its origin,
+            # passages in the order of their start in the derived article.
             if len(found):
                 (sd, so) = (tok_i.spans, tok_j.spans) if d == i else (tok_j.spans, tok_i.spans)
                 ta, tb, length = (found.T if d == i else found[:, [1, 0, 2]].T)
-                cs, ce = sd[ta, 0], sd[ta + length - 1, 1]
+                cs, ce, ocs = sd[ta, 0], sd[ta + length - 1, 1], so[tb, 0]
+                if d != i:
+                    by_start = np.lexsort((ocs, cs))
+                    ta, tb, length, cs, ce, ocs = ta[by_start], tb[by_start], length[by_start], cs[by_start], ce[by_start], ocs[by_start]
                 passages.add(d=np.full(len(found), d), o=np.full(len(found), o), cs=cs, ce=ce,
-                             ocs=so[tb, 0], oce=so[tb + length - 1, 1], n=length)
-                text_d = texts[d]
+                             ocs=ocs, oce=so[tb + length - 1, 1], n=length)
+                text_d = text_i if d == i else text_j
                 passage_texts.extend(text_d[a:b] for a, b in zip(cs.tolist(), ce.tolist()))
-            rd, ro = (ri, rj) if d == i else (rj, ri)
+            sd_numbers, so_numbers = (si, sj) if d == i else (sj, si)
             best, sim = (best_j, sim_i) if d == i else (best_i, sim_j)
             aligned = np.flatnonzero(sim >= settings.sentence_threshold)
             if len(aligned):
-                alignments.add(d=np.full(len(aligned), d), sent=sent_idx[rd[aligned]], o=np.full(len(aligned), o),
-                               source_sent=sent_idx[ro[best[aligned]]], sim=sim[aligned])
+                alignments.add(d=np.full(len(aligned), d), sent=sd_numbers[aligned], o=np.full(len(aligned), o),
+                               source_sent=so_numbers[best[aligned]], sim=sim[aligned])
         for r in drop_order[drop_until[g - 1] if g else 0 : drop_until[g]]:
             held.pop(int(r), None)
-
-    overlap = pd.DataFrame({
-        "article_a": ids[pi], "article_b": ids[pj], "story_id": story_ids[pi], "cosine": pc,
-        "containment_a_in_b": c_a_in_b, "containment_b_in_a": c_b_in_a, "jaccard": jaccard,
-        "aligned_sentence_share_a": share_a, "aligned_sentence_share_b": share_b,
-        "longest_passage_words": longest, "n_passages": n_found, "origin_article_id": ids[origin],
-        "derivation": derivations, "reuse_kind": kinds})
-    p = passages.columns()
-    reused = pd.DataFrame({"article_id": ids[p["d"]], "source_article_id": ids[p["o"]], "char_start": p["cs"],
-                           "char_end": p["ce"], "source_char_start": p["ocs"], "source_char_end": p["oce"],
-                           "n_words": p["n"], "text": np.array(passage_texts, dtype=object)})
-    al = alignments.columns()
-    aligned = pd.DataFrame({"article_id": ids[al["d"]], "sent_idx": al["sent"], "source_article_id": ids[al["o"]],
-                            "source_sent_idx": al["source_sent"], "similarity": al["sim"]})
-    return overlap, reused, aligned
-
-
-def _sorted(overlap: pd.DataFrame, reused: pd.DataFrame, aligned: pd.DataFrame
-            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The three overlap tables in their stored order."""
-    return (overlap.sort_values(["article_a", "article_b"], kind="stable").reset_index(drop=True),
-            reused.sort_values(["article_id", "source_article_id", "char_start", "source_char_start"],
-                               kind="stable").reset_index(drop=True),
-            aligned.sort_values(["article_id", "source_article_id", "sent_idx"], kind="stable").reset_index(drop=True))
+            waiting.pop(int(r), None)
+        if g1 - flushed >= flush_pairs:
+            flush(int(g1))
+    if flushed < n_pairs or n_pairs == 0:
+        flush(n_pairs)
+    return None if collected is None else collected.tables(empty_tables())
 
 
 OVERLAP_TABLE_KEYS = {
@@ -524,17 +698,19 @@ OVERLAP_TABLE_KEYS = {
 }
 
 
-def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame, clusters: pd.DataFrame,
+def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame | ArticleTexts, clusters: pd.DataFrame,
                                 X: sp.csr_matrix, previous: dict[str, pd.DataFrame], recompute_from: str,
                                 settings: OverlapSettings = OverlapSettings(), backend=None,
-                                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                                sink: OverlapSink | None = None):
     """:func:`compute_overlap` for the articles whose ``day`` is ``recompute_from``
     or later, keeping the rows of ``previous`` (``{table name: frame}``, the
     three tables of an earlier run) whose two articles are both earlier.
 
     Only articles within ``window_days`` before ``recompute_from`` are read
     besides the recomputed ones: no pair is further apart in time than that.
-    Same columns and order as :func:`compute_overlap`.
+    Same columns as :func:`compute_overlap`: the kept rows first, in their
+    stored order, then the recomputed ones; returned whole, or handed to
+    ``sink`` (the kept rows as the first piece).
     """
     a = articles.reset_index(drop=True)
     day = a["day"].astype(str)
@@ -543,12 +719,14 @@ def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame,
     rows = np.flatnonzero(scope)
     sub = a.iloc[rows].reset_index(drop=True)
     ids = set(sub["article_id"])
-    new = compute_overlap(sub, sentences[sentences["article_id"].isin(ids)], clusters[clusters["article_id"].isin(ids)],
-                          X[rows], settings, active[rows], backend)
+    texts = FrameTexts(a, sentences) if isinstance(sentences, pd.DataFrame) else sentences
     kept_ids = set(a["article_id"][~active])
-    out = []
-    for (name, (col_a, col_b)), fresh in zip(OVERLAP_TABLE_KEYS.items(), new):
-        old = previous[name]
-        keep = old[old[col_a].isin(kept_ids) & old[col_b].isin(kept_ids)]
-        out.append(pd.concat([keep.astype(fresh.dtypes.to_dict()), fresh], ignore_index=True) if len(keep) else fresh)
-    return _sorted(*out)
+    collected = _Collected() if sink is None else None
+    sink = sink or collected
+    empty = empty_tables()
+    sink(*(previous[name][previous[name][col_a].isin(kept_ids) & previous[name][col_b].isin(kept_ids)]
+           .reset_index(drop=True).astype(first.dtypes.to_dict())
+           for (name, (col_a, col_b)), first in zip(OVERLAP_TABLE_KEYS.items(), empty)))
+    compute_overlap(sub, texts.restricted(ids), clusters[clusters["article_id"].isin(ids)], X[rows], settings,
+                    active[rows], backend, sink)
+    return None if collected is None else collected.tables(empty)

@@ -297,16 +297,24 @@ class SparkBackend:
         vocabulary["idf"] = smoothed_idf(vocabulary["df"].to_numpy(), len(texts))
         return vocabulary[["term", "idf"]]
 
-    def compare_pairs(self, articles: pd.DataFrame, sentences: pd.DataFrame, pairs: pd.DataFrame, settings):
-        """:func:`newsdag.overlap.compare_pairs`, one Spark group per time block of pairs."""
-        from pyspark.sql import functions as F
+    def compare_pairs(self, articles: pd.DataFrame, texts, pairs: pd.DataFrame, settings, sink) -> None:
+        """:func:`newsdag.overlap.compare_pairs`, one Spark group per time block
+        of pairs; the groups' tables go to ``sink`` in the local backend's order."""
+        from newsdag.overlap import FrameTexts, compare_pairs, empty_tables
 
-        from newsdag.overlap import compare_pairs
-
+        keys = texts.batches()
+        loaded = [texts.load(k) for k in keys]
+        texts_of = pd.concat([a for a, _ in loaded], ignore_index=True) if loaded else pd.DataFrame(
+            {"article_id": pd.Series([], dtype=object), "text": pd.Series([], dtype=object)})
+        sentences = pd.concat([s for _, s in loaded], ignore_index=True) if loaded else pd.DataFrame(
+            {"article_id": pd.Series([], dtype=object), "sent_idx": pd.Series([], dtype=np.int32),
+             "text": pd.Series([], dtype=object)})
+        del loaded
         vocabulary = self.sentence_vocabulary(sentences["text"])
-        empty = compare_pairs(articles.iloc[:0], sentences.iloc[:0], pairs.iloc[:0], vocabulary, settings)
+        empty = empty_tables()
         if len(pairs) == 0:
-            return empty
+            sink(*empty)
+            return
         days = articles["days"].to_numpy(dtype=np.float64)
         pi = pairs["i"].to_numpy(np.int64)
         # Group pairs by the day of their first article: pairs of one group share most of their articles.
@@ -321,15 +329,17 @@ class SparkBackend:
         counts = np.bincount(sent_article, minlength=len(articles))
         order = np.argsort(sent_article, kind="stable")
         offsets = pa.array(np.r_[0, np.cumsum(counts)].astype(np.int32))
+        text = texts_of.set_index("article_id")["text"].reindex(articles["article_id"].to_numpy()).fillna("")
         article_rows = self.spark.createDataFrame(pa.table({
             "row": np.arange(len(articles), dtype=np.int64),
             "article_id": pa.array(articles["article_id"].astype(str).tolist()),
-            "text": pa.array(articles["text"].fillna("").astype(str).tolist()),
+            "text": pa.array(text.astype(str).tolist()),
             "days": days,
             "story_id": pa.array([None if pd.isna(s) else str(s) for s in articles["story_id"]], type=pa.string()),
             "sent_idx": pa.ListArray.from_arrays(offsets, pa.array(sents["sent_idx"].to_numpy(np.int32)[order])),
             "sent_text": pa.ListArray.from_arrays(offsets, pa.array(sents["text"].astype(str).to_numpy()[order].tolist())),
         }))
+        del texts_of, sentences, sents, text
         # Each group's articles: the two ends of its pairs, joined in (a row travels only to the groups that name it).
         needed = np.unique(np.column_stack([np.r_[group, group], np.r_[pi, pairs["j"].to_numpy(np.int64)]]), axis=0)
         group_articles = self.spark.createDataFrame(
@@ -342,9 +352,10 @@ class SparkBackend:
             vocabulary_b = self.spark.sparkContext.broadcast(vocabulary)
 
         def compare_group(group_pairs, group_articles):
+            g = int(group_pairs["g"].iloc[0])
             group_articles = group_articles.sort_values("row").reset_index(drop=True)
             local = pd.Series(np.arange(len(group_articles)), index=group_articles["row"].to_numpy())
-            arts = group_articles[["article_id", "text", "days", "story_id"]]
+            arts = group_articles[["article_id", "days", "story_id"]]
             n_sents = group_articles["sent_idx"].map(len).to_numpy()
             group_sentences = pd.DataFrame({
                 "article_id": np.repeat(group_articles["article_id"].to_numpy(dtype=object), n_sents),
@@ -355,18 +366,20 @@ class SparkBackend:
             local_pairs = pd.DataFrame({"i": local.loc[p["i"].to_numpy()].to_numpy(np.int64),
                                         "j": local.loc[p["j"].to_numpy()].to_numpy(np.int64),
                                         "cosine": p["cosine"].to_numpy(np.float32)})
-            tables = compare_pairs(arts, group_sentences, local_pairs, vocabulary_b.value, settings)
-            return pd.DataFrame({"table": np.arange(3, dtype=np.int32), "payload": [_ipc(t) for t in tables]})
+            # Local rows follow the global ones, so this group's pairs come in
+            # the same order as in one local loop over every pair.
+            tables = compare_pairs(arts, FrameTexts(group_articles[["article_id", "text"]], group_sentences), local_pairs,
+                                   vocabulary_b.value, settings)
+            return pd.DataFrame({"g": np.full(3, g, dtype=np.int64), "table": np.arange(3, dtype=np.int32),
+                                 "payload": [_ipc(t) for t in tables]})
 
         packed = (pair_rows.groupBy("g").cogroup(group_articles.groupBy("g"))
-                  .applyInPandas(compare_group, "table int, payload binary").toPandas())
+                  .applyInPandas(compare_group, "g long, table int, payload binary").toPandas())
         vocabulary_b.unpersist()
-        out = []
-        for t in range(3):
-            parts = [_from_ipc(p) for p in packed.loc[packed["table"] == t, "payload"]]
-            parts = [p for p in parts if len(p)]
-            out.append(pd.concat(parts, ignore_index=True).astype(empty[t].dtypes.to_dict()) if parts else empty[t])
-        return tuple(out)
+        # Groups in the order of their days, undated last, as the local loop takes them.
+        packed["undated"] = packed["g"] == _UNDATED_GROUP
+        for _, one in packed.sort_values(["undated", "g", "table"], kind="stable").groupby(["undated", "g"], sort=False):
+            sink(*(_from_ipc(p).astype(e.dtypes.to_dict()) for p, e in zip(one["payload"], empty)))
 
 
 def _prune(df: pd.DataFrame, n_documents: int, min_df, max_df) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import os
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -114,6 +115,120 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def arrow_content_hash(tables) -> str:
+    """SHA-256 (hex) of the rows of one or more Arrow tables taken in order, as
+    one table: the same rows give the same hash however they were cut into
+    pieces (each column is hashed on its own). The data version of a table
+    written with :class:`TableWriter`."""
+    hasher = _ArrowHasher()
+    for t in tables:
+        hasher.update(t)
+    return hasher.hexdigest()
+
+
+class _ArrowHasher:
+    def __init__(self):
+        self.rows = 0
+        self.columns: dict[str, "hashlib._Hash"] = {}
+
+    def update(self, table: pa.Table) -> None:
+        self.rows += table.num_rows
+        for name, column in zip(table.column_names, table.columns):
+            values = column.to_numpy(zero_copy_only=False)
+            if values.dtype.kind == "M":  # instants, whatever the unit
+                values = values.astype("datetime64[ns]")
+            self.columns.setdefault(name, hashlib.sha256()).update(pd.util.hash_array(values).tobytes())
+
+    def hexdigest(self) -> str:
+        h = hashlib.sha256(str(self.rows).encode())
+        for name, column in self.columns.items():
+            h.update(name.encode())
+            h.update(column.digest())
+        return h.hexdigest()
+
+
+class TableWriter:
+    """A table written piece by piece, for tables too large to hold whole.
+
+    Each :meth:`append` casts a frame to ``table``'s declared schema and writes
+    it as Parquet row groups to a hidden temporary file in ``directory`` (so
+    readers never see it). :meth:`commit` adds the footer's key-value metadata,
+    closes and flushes the file, and renames it into place: the same atomicity
+    as :func:`write_parquet_atomic`. :meth:`abort` (or leaving a ``with`` block
+    by an exception) deletes the temporary file. ``rows``, ``content_hash``
+    (:func:`arrow_content_hash` of every piece) and ``head`` (the first rows,
+    for previews) describe what was written.
+    """
+
+    HEAD_ROWS = 5
+
+    def __init__(self, table: str, directory: Path):
+        self.table = table
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.path = self.directory / f".{PART_FILE}.{uuid.uuid4().hex}.tmp"
+        self.rows = 0
+        self.head = TABLES[table].arrow_schema.empty_table().to_pandas()
+        self._hasher = _ArrowHasher()
+        self._file = None
+        self._writer = None
+
+    def append(self, df: pd.DataFrame) -> None:
+        """Write the rows of ``df`` (cast to the table's schema; see :func:`to_arrow`)."""
+        table = to_arrow(df, self.table)
+        if self._writer is None:
+            self._file = open(self.path, "wb")
+            self._writer = pq.ParquetWriter(self._file, table.schema, compression="zstd")
+        if table.num_rows:
+            self._writer.write_table(table)
+            self._hasher.update(table)
+            if len(self.head) < self.HEAD_ROWS:
+                self.head = pd.concat([self.head, df.head(self.HEAD_ROWS - len(self.head))], ignore_index=True) \
+                    if len(self.head) else df.head(self.HEAD_ROWS).reset_index(drop=True)
+            self.rows += table.num_rows
+
+    @property
+    def content_hash(self) -> str:
+        return self._hasher.hexdigest()
+
+    def commit(self, path: Path, kv_metadata: Mapping[str, str] | None = None) -> Path:
+        """Finish the file, with ``kv_metadata`` (prefixed ``newsdag.``) in its
+        footer, and rename it to ``path`` (in the same file system). Returns ``path``."""
+        path = Path(path)
+        try:
+            if self._writer is None:
+                self.append(TABLES[self.table].arrow_schema.empty_table().to_pandas())
+            self._writer.add_key_value_metadata({f"{KV_PREFIX}{k}": str(v) for k, v in (kv_metadata or {}).items()})
+            self._writer.close()
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.path, path)
+        except BaseException:
+            self.abort()
+            raise
+        _fsync_dir(path.parent)
+        return path
+
+    def abort(self) -> None:
+        """Drop what was written."""
+        for close in (getattr(self._writer, "close", None), getattr(self._file, "close", None)):
+            try:
+                if close is not None:
+                    close()
+            except Exception:  # noqa: BLE001 - the file is deleted below whatever its state
+                pass
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+
+
 def table_file(warehouse: Path, table: str, partition: str | None = None) -> Path:
     """The Parquet file holding ``table`` (or one partition of it) in ``warehouse``."""
     base = Path(warehouse) / table
@@ -131,8 +246,10 @@ def read_table(warehouse: Path, table: str) -> pd.DataFrame:
 
 
 def read_kv_metadata(path: Path) -> dict[str, str]:
-    """The ``newsdag.*`` key-value metadata of one Parquet file, prefix removed."""
-    meta = pq.read_schema(path).metadata or {}
+    """The ``newsdag.*`` key-value metadata of one Parquet file's footer, prefix
+    removed (the file's own key-value pairs, which hold both those written
+    with the schema and those a :class:`TableWriter` adds at the end)."""
+    meta = pq.read_metadata(path).metadata or {}
     return {
         k.decode()[len(KV_PREFIX) :]: v.decode()
         for k, v in meta.items()
@@ -222,6 +339,27 @@ def read_partitions(warehouse: Path, table: str, keys=None, columns: list[str] |
         return (empty.select(columns) if columns else empty).to_pandas()
     parts = [pq.read_table(table_file(warehouse, table, k), columns=columns) for k in have]
     return pa.concat_tables(parts).to_pandas()
+
+
+@dataclass(frozen=True)
+class PartitionedTable:
+    """A daily-partitioned table of the warehouse, read a few partitions at a
+    time by the steps that cannot hold it whole. ``keys``: the partitions
+    in scope (all that have a file when None)."""
+
+    warehouse: Path
+    table: str
+    keys: tuple[str, ...] | None = None
+
+    def partitions(self) -> list[str]:
+        """The partition keys in scope that have a file, sorted."""
+        have = partition_keys(self.warehouse, self.table)
+        return have if self.keys is None else [k for k in have if k in set(self.keys)]
+
+    def read(self, keys=None, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows of ``keys`` (default: every partition in scope), as :func:`read_partitions`."""
+        wanted = self.partitions() if keys is None else [k for k in keys if self.keys is None or k in set(self.keys)]
+        return read_partitions(self.warehouse, self.table, wanted, columns)
 
 
 def partition_versions(warehouse: Path, table: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ from newsdag.features import fit_tfidf
 from newsdag.ingest import find_duplicates, split_sentences
 from newsdag.outlets import source_overlap, source_stats
 from newsdag.overlap import (
-    OverlapSettings, candidate_pairs, compute_overlap, containment, ngram_hashes, reuse_score, shared_passages, tokenize,
+    FrameTexts, OverlapSettings, candidate_pairs, compute_overlap, containment, ngram_hashes, reuse_score, shared_passages, tokenize,
 )
 from newsdag.stories import cluster_stories
 
@@ -179,3 +179,56 @@ def test_candidate_pairs_grow_near_linearly():
 
     small, large = n_pairs(4), n_pairs(16)
     assert large / small < 4 * 1.3
+
+
+class CountingTexts:
+    """An ArticleTexts that counts how often each batch is read."""
+
+    def __init__(self, inner):
+        self.inner, self.reads = inner, []
+
+    def batches(self):
+        return self.inner.batches()
+
+    def batch_of(self, ids):
+        return self.inner.batch_of(ids)
+
+    def load(self, key):
+        self.reads.append(key)
+        return self.inner.load(key)
+
+    def restricted(self, ids):
+        return CountingTexts(self.inner.restricted(ids))
+
+
+def test_texts_a_day_at_a_time_and_tables_in_pieces_change_nothing(corpus, monkeypatch):
+    articles, pairs, passages, alignments, clusters = corpus
+    monkeypatch.setattr("newsdag.overlap.FLUSH_PAIRS", 2)
+    _, X = fit_tfidf(articles["title"] + "\n\n" + articles["text"])
+    sentences = split_sentences(articles)
+    # Three batches ("days") of texts; the tables handed over two pairs at a time.
+    batched = articles.assign(day=[f"2025-03-0{1 + k % 3}" for k in range(len(articles))])
+    texts = CountingTexts(FrameTexts(batched, sentences))
+    pieces = []
+    assert compute_overlap(batched, texts, clusters, X, sink=lambda *t: pieces.append(t)) is None
+    assert len(pieces) > 1  # the sink got the rows before the end
+    # The idf pass reads each batch once, the comparison at most once more.
+    assert sorted(texts.reads) == sorted(2 * texts.batches())
+    for t, whole in enumerate((pairs, passages, alignments)):
+        joined = pd.concat([p[t] for p in pieces], ignore_index=True).astype(whole.dtypes.to_dict())
+        pd.testing.assert_frame_equal(joined, whole, check_exact=True)
+
+
+def test_rows_come_in_pair_order(corpus):
+    articles, pairs, passages, alignments, _ = corpus
+    published = articles.set_index("article_id")["published"]
+    first = published[pairs["article_a"]].to_numpy()
+    assert (first[1:] >= first[:-1]).all()  # by the first article's publication
+    key = pairs[["article_a", "article_b"]].apply(tuple, axis=1)
+    for table in (passages, alignments):
+        # A pair's passages and alignments are together, pairs in the same order.
+        pair_of = table.apply(lambda r: tuple(sorted((r.article_id, r.source_article_id))), axis=1)
+        position = pair_of.map({k: n for n, k in enumerate(key)})
+        assert position.notna().all() and position.is_monotonic_increasing
+    starts = passages.groupby(["article_id", "source_article_id"], sort=False)["char_start"]
+    assert starts.apply(lambda s: s.is_monotonic_increasing).all()

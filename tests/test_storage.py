@@ -87,3 +87,36 @@ def test_content_hash_ignores_the_timestamp_unit():
     us = pd.DataFrame({"t": ts.astype("datetime64[us, UTC]")})
     assert content_hash(ns) == content_hash(us)
     assert content_hash(ns) != content_hash(pd.DataFrame({"t": ts + pd.Timedelta(seconds=1)}))
+
+
+def test_table_writer_writes_pieces_atomically_with_its_footer(tmp_path):
+    whole = rejects(7)
+    directory = tmp_path / "rejected_inputs"
+    with storage.TableWriter("rejected_inputs", directory) as writer:
+        for a, b in ((0, 3), (3, 3), (3, 5), (5, 7)):  # one piece is empty
+            writer.append(whole.iloc[a:b])
+        assert visible_files(tmp_path) == []  # nothing visible before the commit
+        path = writer.commit(table_file(tmp_path, "rejected_inputs"), {"run_id": "r1"})
+    back = pd.read_parquet(path)
+    pd.testing.assert_frame_equal(back, whole)
+    assert read_kv_metadata(path) == {"run_id": "r1"}
+    assert writer.rows == 7 and len(writer.head) == 5
+    assert os.listdir(directory) == ["part-0.parquet"]
+    # The content hash does not depend on how the rows were cut.
+    assert writer.content_hash == storage.arrow_content_hash([storage.to_arrow(whole, "rejected_inputs")])
+    assert writer.content_hash != storage.arrow_content_hash([storage.to_arrow(whole.iloc[:6], "rejected_inputs")])
+
+
+def test_table_writer_left_by_an_error_leaves_nothing(tmp_path):
+    directory = tmp_path / "rejected_inputs"
+    with pytest.raises(RuntimeError):
+        with storage.TableWriter("rejected_inputs", directory) as writer:
+            writer.append(rejects(2))
+            raise RuntimeError("the step failed")
+    assert list(directory.iterdir()) == []
+
+
+def test_table_writer_without_rows_writes_the_schema(tmp_path):
+    path = storage.TableWriter("rejected_inputs", tmp_path / "rejected_inputs").commit(table_file(tmp_path, "rejected_inputs"))
+    assert pq.read_schema(path).names == ["raw_path", "line", "day", "reason", "detail"]
+    assert pd.read_parquet(path).empty
