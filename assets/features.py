@@ -5,12 +5,13 @@ import json
 import pandas as pd
 from dagster import AssetOut, MetadataValue, multi_asset
 
-from assets.io_manager import columns_in
+from assets.io_manager import partitions_in
 from assets.outputs import OWNERS, SETTINGS_KEY, table_output
 from assets.resources import ComputeResource
 from assets.settings import settings_config
-from newsdag.features import TfidfSettings, document_text, features_table
+from newsdag.features import DayDocuments, TfidfSettings, features_table
 from newsdag.schemas import TABLES
+from newsdag.storage import PartitionedTable
 
 GROUP = "features"
 TfidfConfig = settings_config(TfidfSettings, "TfidfConfig")
@@ -23,14 +24,16 @@ TfidfConfig = settings_config(TfidfSettings, "TfidfConfig")
         "tfidf_features": AssetOut(group_name=GROUP, description=TABLES["tfidf_features"].description,
                                    owners=OWNERS, kinds={"scikit-learn", "scipy", "parquet"}, code_version="1"),
     },
-    ins={"articles": columns_in("articles", "article_id", "title", "text")},
+    ins={"articles": partitions_in("articles")},
 )
-def tfidf(config: TfidfConfig, compute: ComputeResource, articles: pd.DataFrame):
-    """Fit TF-IDF on every article's title and text (on the compute backend)."""
+def tfidf(config: TfidfConfig, compute: ComputeResource, articles: PartitionedTable):
+    """Fit TF-IDF on every article's title and text (on the compute backend),
+    reading the articles a day at a time."""
     settings = config.settings()
     backend = compute.get_backend()
-    vocabulary, X = backend.fit_tfidf(document_text(articles), settings)
-    features = features_table(X, articles["article_id"])
+    documents = DayDocuments(articles)
+    vocabulary, X = backend.fit_tfidf(documents, settings)
+    features = features_table(X, documents.article_ids)
     settings_json = json.dumps(settings.as_dict(), sort_keys=True)
     yield table_output(vocabulary, "tfidf_vocabulary", metadata={
         SETTINGS_KEY: settings_json, "n_terms": MetadataValue.int(len(vocabulary)),

@@ -58,7 +58,8 @@ class _OverlapWriters:
     "reused_passages": _out("reused_passages", {"python", "numpy", "parquet"}),
     "sentence_alignments": _out("sentence_alignments", {"scikit-learn", "parquet"}),
 }, ins={"articles": partitions_in("articles"), "sentences": partitions_in("sentences"),
-        "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",))})
+        "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",)),
+        "tfidf_vocabulary": columns_in("tfidf_vocabulary", "term_id")})
 def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: NewsdagSettings,
             compute: ComputeResource, articles: PartitionedTable, sentences: PartitionedTable,
             story_clusters: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):

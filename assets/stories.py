@@ -24,7 +24,10 @@ StoryConfig = settings_config(StorySettings, "StoryConfig")
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
        kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION,
-       ins={"articles": columns_in("articles", "article_id", "published", "day"), "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",))})
+       ins={"articles": columns_in("articles", "article_id", "published", "day"),
+            "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",)),
+            # Only the number of terms is needed, not the terms.
+            "tfidf_vocabulary": columns_in("tfidf_vocabulary", "term_id")})
 def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings: NewsdagSettings,
                    compute: ComputeResource, articles: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
     """Cluster the articles into stories. Incremental: only articles from the

@@ -66,15 +66,37 @@ def document_text(articles: pd.DataFrame) -> pd.Series:
     return pd.Series([t if s else f"{h}\n\n{t}" for t, h, s in zip(texts, titles, starts)], index=articles.index)
 
 
-def fit_tfidf(documents: pd.Series | list[str], settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
-    """Fit TF-IDF on ``documents``.
+class DayDocuments:
+    """The :func:`document_text` of every article of a day-partitioned
+    ``articles`` table (newsdag.storage.PartitionedTable), read one day at a
+    time: sized and re-iterable, so :func:`fit_tfidf` can take it and the
+    corpus's text is never in memory whole. ``article_ids``: the articles in
+    the order the documents come (the table's order)."""
+
+    def __init__(self, articles):
+        self.articles = articles
+        self.days = articles.partitions()
+        self.article_ids = articles.read(self.days, columns=["article_id"])["article_id"].to_numpy(dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.article_ids)
+
+    def __iter__(self):
+        for day in self.days:
+            yield from document_text(self.articles.read([day], columns=["title", "text"]))
+
+
+def fit_tfidf(documents, settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
+    """Fit TF-IDF on ``documents`` (strings: a list, a Series, or any sized
+    re-iterable such as :class:`DayDocuments`, which is read once more only
+    when the first fit finds too few documents).
 
     Returns ``(vocabulary, X)``: ``vocabulary`` has ``term_id`` (int32,
     0..V-1 in term order), ``term``, ``df`` (int64) and ``idf`` (float64);
     ``X`` is a float32 CSR of shape (n_documents, V), rows L2-normalised (an
     empty document gives an all-zero row). Deterministic.
     """
-    docs = list(documents)
+    docs = documents if hasattr(documents, "__len__") else list(documents)
     vec = settings.vectorizer()
     try:
         X = vec.fit_transform(docs)
@@ -87,15 +109,15 @@ def fit_tfidf(documents: pd.Series | list[str], settings: TfidfSettings = TfidfS
         except ValueError:
             return _empty_vocabulary(), sp.csr_matrix((len(docs), 0), dtype=np.float32)
     terms = vec.get_feature_names_out()
-    df = np.asarray((X > 0).sum(axis=0)).ravel().astype(np.int64)
+    X = X.tocsr().astype(np.float32, copy=False)
+    X.sort_indices()
+    X.eliminate_zeros()  # so that a term's df is its count of stored weights
     vocabulary = pd.DataFrame({
         "term_id": np.arange(len(terms), dtype=np.int32),
         "term": terms.astype(object),
-        "df": df,
+        "df": np.bincount(X.indices, minlength=len(terms)).astype(np.int64),
         "idf": vec.idf_.astype(np.float64),
     })
-    X = X.tocsr().astype(np.float32)
-    X.sort_indices()
     return vocabulary, X
 
 
@@ -117,14 +139,24 @@ def vectorizer_from_vocabulary(vocabulary: pd.DataFrame, settings: TfidfSettings
 
 def features_table(X: sp.csr_matrix, article_ids) -> pd.DataFrame:
     """The ``tfidf_features`` table of a CSR matrix: one row per non-zero,
-    ``article_id``, ``term_id`` (int32), ``weight`` (float32), rows in matrix order."""
+    ``article_id``, ``term_id`` (int32), ``weight`` (float32), rows in matrix order.
+
+    ``article_id`` is a categorical when the ids are unique (one int32 code per
+    row, not a string object: it repeats on every term of an article, and at
+    a million articles the strings alone would take gigabytes); it is written
+    as a string column all the same (newsdag.storage.to_arrow).
+    """
     X = X.tocsr()
     counts = np.diff(X.indptr)
     ids = np.asarray(article_ids, dtype=object)
+    if pd.Index(ids).is_unique:
+        article_id = pd.Categorical.from_codes(np.repeat(np.arange(len(ids), dtype=np.int32), counts), categories=ids)
+    else:
+        article_id = np.repeat(ids, counts)
     return pd.DataFrame({
-        "article_id": np.repeat(ids, counts),
-        "term_id": X.indices.astype(np.int32),
-        "weight": X.data.astype(np.float32),
+        "article_id": article_id,
+        "term_id": X.indices.astype(np.int32, copy=False),
+        "weight": X.data.astype(np.float32, copy=False),
     })
 
 

@@ -15,6 +15,9 @@ def derived_view(overlap: pd.DataFrame) -> pd.DataFrame:
     the derived article's shingles in the origin), ``aligned_share`` (of its
     sentences), ``reuse`` (their geometric mean, newsdag.overlap.reuse_score), ``derivation``, ``reuse_kind``.
     """
+    # In key order: floating-point sums, and so the outlet means, then do not
+    # depend on the order the pairs were stored in.
+    overlap = overlap.sort_values(["article_a", "article_b"], kind="stable")
     a_is_origin = overlap["origin_article_id"] == overlap["article_a"]
     containment = np.where(a_is_origin, overlap["containment_b_in_a"], overlap["containment_a_in_b"])
     aligned = np.where(a_is_origin, overlap["aligned_sentence_share_b"], overlap["aligned_sentence_share_a"])

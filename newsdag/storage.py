@@ -46,7 +46,26 @@ def to_arrow(df: pd.DataFrame, table: str) -> pa.Table:
     if stamps:
         # Arrow refuses to drop nanoseconds silently; microseconds are the stored unit.
         df = df.assign(**{c: pd.to_datetime(df[c], utc=True).dt.floor("us") for c in stamps})
+    # A categorical string column stays dictionary-encoded (codes and the
+    # distinct strings) rather than becoming one string per row; Parquet
+    # stores it as a string column either way (see write_parquet_atomic).
+    schema = pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), f.type), f.nullable, f.metadata)
+                        if pa.types.is_string(f.type) and isinstance(df[f.name].dtype, pd.CategoricalDtype) else f
+                        for f in schema], metadata=schema.metadata)
     return pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+
+
+def _parquet_writer(sink, schema: pa.Schema) -> pq.ParquetWriter:
+    """The one way tables are written: zstd, and the Arrow schema stored in the
+    file except when a string column comes from a dictionary (to_arrow), so
+    that every reader reads it as the plain string column it is declared as."""
+    store_schema = not any(pa.types.is_dictionary(f.type) for f in schema)
+    return pq.ParquetWriter(sink, schema, compression="zstd", store_schema=store_schema)
+
+
+def _footer(kv_metadata: Mapping[str, str] | None) -> dict[str, str]:
+    """Key-value pairs for a file's footer, prefixed ``newsdag.``."""
+    return {f"{KV_PREFIX}{k}": str(v) for k, v in (kv_metadata or {}).items()}
 
 
 def content_hash(df: pd.DataFrame) -> str:
@@ -87,13 +106,13 @@ def write_parquet_atomic(table: pa.Table, path: Path, kv_metadata: Mapping[str, 
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    meta = dict(table.schema.metadata or {})
-    meta.update({f"{KV_PREFIX}{k}".encode(): str(v).encode() for k, v in (kv_metadata or {}).items()})
-    table = table.replace_schema_metadata(meta)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         with open(tmp, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd")
+            writer = _parquet_writer(fh, table.schema)
+            writer.write_table(table)
+            writer.add_key_value_metadata(_footer(kv_metadata))
+            writer.close()
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -178,7 +197,7 @@ class TableWriter:
         table = to_arrow(df, self.table)
         if self._writer is None:
             self._file = open(self.path, "wb")
-            self._writer = pq.ParquetWriter(self._file, table.schema, compression="zstd")
+            self._writer = _parquet_writer(self._file, table.schema)
         if table.num_rows:
             self._writer.write_table(table)
             self._hasher.update(table)
@@ -198,7 +217,7 @@ class TableWriter:
         try:
             if self._writer is None:
                 self.append(TABLES[self.table].arrow_schema.empty_table().to_pandas())
-            self._writer.add_key_value_metadata({f"{KV_PREFIX}{k}": str(v) for k, v in (kv_metadata or {}).items()})
+            self._writer.add_key_value_metadata(_footer(kv_metadata))
             self._writer.close()
             self._file.flush()
             os.fsync(self._file.fileno())

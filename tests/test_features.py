@@ -1,7 +1,10 @@
 import numpy as np
 import pandas as pd
 
-from newsdag.features import TfidfSettings, document_text, features_table, fit_tfidf, load_tfidf, vectorizer_from_vocabulary
+from newsdag.features import (
+    DayDocuments, TfidfSettings, document_text, features_table, fit_tfidf, load_tfidf, vectorizer_from_vocabulary,
+)
+from newsdag.storage import PartitionedTable, content_hash, read_kv_metadata, table_file, write_table
 
 DOCS = [
     "Trump announces peace talks between Russia and Ukraine",
@@ -62,3 +65,30 @@ def test_settings_change_the_vocabulary():
 def test_document_text_prepends_a_title_not_already_in_the_text():
     a = pd.DataFrame({"title": ["Headline", "Lead sentence."], "text": ["Body.", "Lead sentence. More."]})
     assert list(document_text(a)) == ["Headline\n\nBody.", "Lead sentence. More."]
+
+
+def test_documents_read_a_day_at_a_time_give_the_same_fit(tmp_path):
+    articles = pd.DataFrame({"article_id": [f"a{i}" for i in range(5)], "title": [d.split(",")[0] for d in DOCS],
+                             "text": DOCS, "day": ["2025-01-01", "2025-01-01", "2025-01-02", "2025-01-04", "2025-01-04"]})
+    for day, part in articles.groupby("day"):  # the warehouse's layout: a folder per day
+        table_file(tmp_path, "articles", day).parent.mkdir(parents=True)
+        part.to_parquet(table_file(tmp_path, "articles", day))
+    docs = DayDocuments(PartitionedTable(tmp_path, "articles"))
+    assert len(docs) == 5 and list(docs.article_ids) == list(articles["article_id"])
+    assert list(docs) == list(document_text(articles)) == list(docs)  # re-iterable
+    v1, X1 = fit_tfidf(docs)
+    v2, X2 = fit_tfidf(document_text(articles))
+    pd.testing.assert_frame_equal(v1, v2)
+    assert (X1 != X2).nnz == 0
+
+
+def test_features_table_ids_are_categorical_and_written_as_strings(tmp_path):
+    _, X = fit_tfidf(DOCS)
+    table = features_table(X, [f"a{i}" for i in range(5)])
+    assert isinstance(table["article_id"].dtype, pd.CategoricalDtype)
+    write_table(table, tmp_path, "tfidf_features", {"run_id": "r"})
+    back = pd.read_parquet(tmp_path / "tfidf_features")
+    assert back["article_id"].dtype == object
+    pd.testing.assert_frame_equal(back, table.astype({"article_id": object}))
+    assert content_hash(back) == content_hash(table)
+    assert read_kv_metadata(table_file(tmp_path, "tfidf_features")) == {"run_id": "r"}

@@ -41,11 +41,15 @@ def test_missing_column_is_an_error(tmp_path):
 def test_failure_mid_write_leaves_previous_version_intact(tmp_path, monkeypatch):
     write_table(rejects(2), tmp_path, "rejected_inputs", {"run_id": "old"})
 
-    def crash_half_way(table, where, **kwargs):
-        where.write(b"PAR1 half a file")
-        raise OSError("disk full")
+    class CrashHalfWay:  # a Parquet writer whose disk fills up half way
+        def __init__(self, sink, schema):
+            self.sink = sink
 
-    monkeypatch.setattr(storage.pq, "write_table", crash_half_way)
+        def write_table(self, table):
+            self.sink.write(b"PAR1 half a file")
+            raise OSError("disk full")
+
+    monkeypatch.setattr(storage, "_parquet_writer", CrashHalfWay)
     with pytest.raises(OSError, match="disk full"):
         write_table(rejects(5), tmp_path, "rejected_inputs", {"run_id": "new"})
     monkeypatch.undo()
