@@ -69,7 +69,9 @@ class ParquetTableIOManager(UPathIOManager):
         keys = list(context.asset_partition_keys)
         table = context.asset_key.path[-1]
         base = self._table_dir(context)
-        by_day = dict(tuple(obj.groupby("day", sort=True))) if len(obj) else {}
+        # Row numbers per day, each day's rows copied out only when written: a
+        # dict of every day's frame would hold the whole table twice.
+        by_day = obj.groupby("day", sort=True).indices if len(obj) else {}
         stray = sorted(set(by_day) - set(keys))
         if stray:
             raise ValueError(f"{table}: rows for days {stray[:5]} outside the run's partitions {keys[0]}..{keys[-1]}")
@@ -78,11 +80,12 @@ class ParquetTableIOManager(UPathIOManager):
         # readers find the table and its schema.
         first_ever = not partition_keys(Path(str(self._base_path)), table)
         for key in keys:
-            part = by_day.get(key)
-            if part is None:
+            rows = by_day.get(key)
+            if rows is None:
                 if not (base / key / PART_FILE).exists() and not (first_ever and not by_day and key == keys[-1]):
                     continue
-                part = obj.iloc[:0]
+                rows = []
+            part = obj.iloc[rows]
             self._write(context, part.reset_index(drop=True), base / key, key)
             written.append(key)
         metadata = {"path": MetadataValue.path(str(base if len(keys) > 1 else base / keys[0])),
