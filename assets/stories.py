@@ -18,7 +18,8 @@ from newsdag.stories import StorySettings, cluster_stories, summarise_stories
 
 GROUP = "stories"
 # Bump when a change to the code changes story_clusters: the next run then rebuilds it.
-STORY_CLUSTERS_VERSION = "2"
+# 3: centroid similarities summed in term order (they differ from 2 in the last bit).
+STORY_CLUSTERS_VERSION = "3"
 StoryConfig = settings_config(StorySettings, "StoryConfig")
 
 

@@ -218,7 +218,10 @@ def candidate_pairs(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_ma
     if active is not None:
         active = np.asarray(active, dtype=bool)
         pairs = pairs[active[pairs[:, 0]] | active[pairs[:, 1]]]
-    cos = np.asarray(X[pairs[:, 0]].multiply(X[pairs[:, 1]]).sum(axis=1)).ravel().astype(np.float32)
+    # A chunk of pairs at a time: the rows of every pair at once would be
+    # (k + 2) copies of the whole matrix.
+    cos = np.concatenate([np.asarray(X[p[:, 0]].multiply(X[p[:, 1]]).sum(axis=1)).ravel().astype(np.float32)
+                          for p in np.array_split(pairs, max(1, -(-len(pairs) // 100_000)))])
     return pd.DataFrame({"i": pairs[:, 0], "j": pairs[:, 1], "cosine": cos})
 
 

@@ -160,13 +160,30 @@ def story_table(articles: pd.DataFrame, X: sp.csr_matrix, labels: np.ndarray) ->
     return out.sort_values("article_id", kind="stable").reset_index(drop=True)
 
 
-def centroid_similarity(X: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
-    """Cosine of each row of ``X`` to the normalised mean of its cluster, shape (n,)."""
+def centroid_similarity(X: sp.csr_matrix, labels: np.ndarray, chunk_nnz: int = 20_000_000) -> np.ndarray:
+    """Cosine of each row of ``X`` to the normalised mean of its cluster, shape (n,).
+
+    Each row's centroid weights are looked up at the row's own terms only, a
+    chunk of rows at a time: copying every row's whole centroid (``C[labels]``)
+    takes the sum over stories of size × centroid terms, which at a million
+    articles no longer fits in memory. The products, and the order they are
+    added in, are those of ``X.multiply(C[labels]).sum(axis=1)``.
+    """
+    X = X.tocsr()
+    X.sort_indices()
     n = X.shape[0]
     _, lab = np.unique(labels, return_inverse=True)
     M = sp.csr_matrix((np.ones(n, np.float32), (lab, np.arange(n))), shape=(lab.max() + 1, n))
     C = normalize(M @ X)
-    return np.asarray(X.multiply(C[lab]).sum(axis=1)).ravel()
+    C.sort_indices()
+    weights = np.empty(X.nnz, dtype=np.float32)
+    starts = np.searchsorted(X.indptr, np.arange(0, X.nnz, chunk_nnz), side="right") - 1
+    for a, b in zip(starts, np.r_[starts[1:], n]):
+        lo, hi = X.indptr[a], X.indptr[b]
+        rows = np.repeat(lab[a:b], np.diff(X.indptr[a : b + 1]))
+        weights[lo:hi] = np.asarray(C[rows, X.indices[lo:hi]]).ravel()
+    products = sp.csr_matrix((X.data * weights, X.indices, X.indptr), shape=X.shape)
+    return np.asarray(products.sum(axis=1)).ravel()
 
 
 def summarise_stories(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.csr_matrix,
