@@ -147,8 +147,9 @@ def bench() -> list[str]:
     return out
 
 
-def growth(files=("bench_10000_20000", "bench_100000", "bench_300000")) -> list[str]:
-    """Growth exponents k (time ∝ N^k) between consecutive sizes of the local runs in ``files``."""
+def growth(files=("bench_10000_20000", "bench_100000", "bench_300000", "bench_1000000")) -> list[str]:
+    """Growth exponents k (time ∝ N^k) between consecutive sizes of the local
+    runs in ``files``, and from 100k to the largest (the issue's span)."""
     import math
 
     runs = {}
@@ -161,7 +162,10 @@ def growth(files=("bench_10000_20000", "bench_100000", "bench_300000")) -> list[
     if len(sizes) < 2:
         return []
     out = ["| from → to | commits | end to end | parse | tfidf | clustering | overlap | peak RSS |", "|---|---|---|---|---|---|---|---|"]
-    for a, b in zip(sizes, sizes[1:]):
+    spans = list(zip(sizes, sizes[1:]))
+    if 100_000 in runs and sizes[-1] > 100_000 and (100_000, sizes[-1]) not in spans:
+        spans.append((100_000, sizes[-1]))
+    for a, b in spans:
         (va, ca), (vb, cb) = runs[a], runs[b]
         k = lambda x, y: f"{math.log(y / x) / math.log(b / a):.2f}" if x and y else "n/a"
         stages = " | ".join(k(va["seconds_by_stage"][s], vb["seconds_by_stage"][s]) for s in ["parse", "tfidf", "clustering", "overlap"])
@@ -175,7 +179,7 @@ STEPS_OF_STAGE = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf"
 
 
 def memory(files=("tuning/bench_100000_d721d24_before_memory_work", "tuning/bench_300000_d721d24_before_memory_work",
-                  "bench_10000_20000", "bench_100000", "bench_300000")) -> list[str]:
+                  "bench_10000_20000", "bench_100000", "bench_300000", "bench_1000000")) -> list[str]:
     """Peak memory of the process while each stage's steps ran (MiB), per local run in ``files``."""
     out = ["| articles | commit | parse | tfidf | clustering | overlap | whole run |", "|---|---|---|---|---|---|---|"]
     for name in files:
