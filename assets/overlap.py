@@ -85,7 +85,6 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
             sink(*(previous[t] for t in tables))
         else:
             X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, graph["article_id"])
-            del tfidf_features
             texts = WarehouseTexts(articles, sentences, graph.set_index("article_id")["day"])
             if plan.mode == FULL:
                 compute_overlap(graph, texts, story_clusters, X, overlap_settings, backend=backend, sink=sink)
