@@ -67,4 +67,4 @@ class ComputeResource(ConfigurableResource):
         use_this_python()
         session = self.pyspark.spark_session
         quiet(session)
-        return SparkBackend(session)
+        return SparkBackend(session, config.spark_scratch())

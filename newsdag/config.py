@@ -113,6 +113,14 @@ def spark_driver_memory(explicit: str | None = None) -> str:
     return explicit or os.environ.get("NEWSDAG_SPARK_DRIVER_MEMORY") or DEFAULT_SPARK_DRIVER_MEMORY
 
 
+def spark_scratch(explicit: str | None = None) -> str | None:
+    """Where Spark's executors write the large results this process reads back
+    (newsdag.spark.SparkBackend): ``explicit``, else ``$NEWSDAG_SPARK_SCRATCH``,
+    else None (the system's temporary folder: right for ``local[N]`` and for a
+    Connect server on this machine; on a cluster, a folder both can reach)."""
+    return explicit or os.environ.get("NEWSDAG_SPARK_SCRATCH") or None
+
+
 def ensure_dagster_home() -> Path:
     """Point ``DAGSTER_HOME`` at a persistent folder holding a ``dagster.yaml``.
 

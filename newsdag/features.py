@@ -81,6 +81,10 @@ class DayDocuments:
     def __len__(self) -> int:
         return len(self.article_ids)
 
+    def files(self) -> list:
+        """The Parquet files of the days, in document order (for engines that read files themselves)."""
+        return self.articles.files(self.days)
+
     def __iter__(self):
         for day in self.days:
             yield from document_text(self.articles.read([day], columns=["title", "text"]))

@@ -411,6 +411,12 @@ class WarehouseTexts:
             sentences = sentences[sentences["article_id"].isin(self.only)]
         return articles, sentences
 
+    def files(self) -> tuple[list, list]:
+        """The Parquet files of ``articles`` and ``sentences`` that hold
+        :meth:`batches` (rows outside ``only`` included: the reader filters)."""
+        keys = self.batches()
+        return self.articles_table.files(keys), self.sentences_table.files(keys)
+
     def restricted(self, article_ids) -> "WarehouseTexts":
         only = set(article_ids) if self.only is None else set(article_ids) & self.only
         return WarehouseTexts(self.articles_table, self.sentences_table, self.day_of, only)

@@ -32,15 +32,20 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import sys
+import tempfile
+import uuid
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from newsdag.features import TfidfSettings, _empty_vocabulary, fit_tfidf, smoothed_idf
+from newsdag.features import TfidfSettings, _empty_vocabulary, document_text, fit_tfidf, smoothed_idf
 from newsdag.neighbours import symmetric_edges, topk_directed
 
 # The group key of undated rows' own group (compared with every row).
@@ -163,10 +168,49 @@ class SparkBackend:
 
     name = "spark"
 
-    def __init__(self, spark):
+    def __init__(self, spark, scratch_dir: str | os.PathLike | None = None):
         self.spark = spark
         # What the assets record as compute_backend: which kind of session ran them.
         self.label = "spark (Spark Connect)" if is_connect(spark) else "spark"
+        # Where the executors write the large results this process reads back
+        # (see _sorted_pieces): a folder both can reach.
+        self.scratch_dir = Path(scratch_dir) if scratch_dir else Path(tempfile.gettempdir())
+
+    # ------------------------------------------------------------------ reading and collecting
+
+    def _parquet(self, files, schema: str):
+        """The rows of the Parquet ``files`` with the columns of ``schema`` (a
+        DDL string), read by the executors: the driver never holds them."""
+        if not files:
+            return self.spark.createDataFrame([], schema)
+        # An explicit schema: Spark reads only these columns and infers nothing from the footers.
+        return self.spark.read.schema(schema).parquet(*[str(f) for f in files])
+
+    def _sorted_pieces(self, frame, order: list[str]):
+        """Yield ``frame``'s rows as pyarrow Tables, in the order of the
+        ``order`` columns, one written file at a time.
+
+        The executors range-partition and sort the rows and write them as
+        Parquet under :attr:`scratch_dir`; this process reads the files back
+        one by one and deletes them. Unlike ``toPandas()``, neither the JVM
+        driver nor this process ever holds the whole result."""
+        path = self.scratch_dir / f"newsdag-spark-{uuid.uuid4().hex}"
+        try:
+            (frame.repartitionByRange(self._parallelism * 2, *order).sortWithinPartitions(*order)
+             .write.parquet(str(path)))
+            # Range partition i holds keys below partition i+1's, and part files are numbered by partition.
+            last = None
+            for f in sorted(path.glob("part-*.parquet")):
+                piece = pq.read_table(f)
+                if piece.num_rows == 0:
+                    continue
+                first = tuple(piece[c][0].as_py() for c in order)
+                if last is not None and first < last:
+                    raise RuntimeError(f"Spark wrote the rows out of {order} order")
+                last = tuple(piece[c][-1].as_py() for c in order)
+                yield piece
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
 
     @property
     def _parallelism(self) -> int:
@@ -183,13 +227,12 @@ class SparkBackend:
         term ids and weights (to float32 rounding)."""
         from pyspark.sql import functions as F
 
-        docs = ["" if d is None else str(d) for d in documents]
-        n = len(docs)
         if settings.max_features is not None:
             raise ValueError("max_features is not supported by the spark backend: it needs a global term ranking")
+        n = len(documents)
         if n == 0:
             return fit_tfidf([], settings)
-        frame = self.spark.createDataFrame(pa.table({"row": pa.array(np.arange(n, dtype=np.int64)), "text": pa.array(docs)}))
+        frame = self._documents(documents)
 
         def count_terms(batches):
             analyse = settings.vectorizer().build_analyzer()
@@ -217,15 +260,51 @@ class SparkBackend:
                 "row", "term_id", ((F.log(tf) + 1.0 if settings.sublinear_tf else tf) * F.col("idf")).alias("w"))
             norms = weighted.groupBy("row").agg(F.sqrt(F.sum(F.col("w") * F.col("w"))).alias("norm"))
             features = (weighted.join(norms, "row")
-                        .select("row", "term_id", (F.col("w") / F.col("norm")).cast("float").alias("weight"))
-                        .toPandas())
+                        .select("row", "term_id", (F.col("w") / F.col("norm")).cast("float").alias("weight")))
+            X = self._csr(features, n, len(vocabulary))
         finally:
             counts.unpersist()
-        X = sp.csr_matrix((features["weight"].to_numpy(np.float32),
-                           (features["row"].to_numpy(np.int64), features["term_id"].to_numpy(np.int64))),
-                          shape=(n, len(vocabulary)), dtype=np.float32)
-        X.sort_indices()
         return vocabulary[["term_id", "term", "df", "idf"]], X
+
+    def _documents(self, documents):
+        """A Spark frame of (``row`` long, ``text`` string): the documents and their positions.
+
+        :class:`newsdag.features.DayDocuments` are read by the executors from
+        the articles' Parquet files and numbered by joining their article ids;
+        any other sequence of strings is sent from this process."""
+        if not hasattr(documents, "files"):
+            docs = ["" if d is None else str(d) for d in documents]
+            return self.spark.createDataFrame(pa.table({"row": pa.array(np.arange(len(docs), dtype=np.int64)),
+                                                        "text": pa.array(docs, pa.string())}))
+        ids = np.asarray(documents.article_ids, dtype=object)
+        if len(pd.unique(ids)) != len(ids):
+            raise ValueError("the spark backend numbers documents by article_id, and the articles repeat an article_id")
+        rows = self.spark.createDataFrame(pa.table({"row": pa.array(np.arange(len(ids), dtype=np.int64)),
+                                                    "article_id": pa.array(ids.tolist(), pa.string())}))
+
+        def to_documents(batches):
+            for batch in batches:
+                yield pd.DataFrame({"article_id": batch["article_id"], "text": document_text(batch)})
+
+        texts = (self._parquet(documents.files(), "article_id string, title string, text string")
+                 .mapInPandas(to_documents, "article_id string, text string"))
+        return rows.join(texts, "article_id").select("row", "text")
+
+    def _csr(self, features, n_rows: int, n_columns: int) -> sp.csr_matrix:
+        """The float32 CSR of shape (n_rows, n_columns) of a Spark frame of
+        (``row``, ``term_id``, ``weight``), built a written file at a time
+        (:meth:`_sorted_pieces`): the driver holds the matrix, never a table of its entries."""
+        indices, data = [], []
+        counts = np.zeros(n_rows, dtype=np.int64)
+        for piece in self._sorted_pieces(features, ["row", "term_id"]):
+            rows = piece["row"].to_numpy()
+            counts += np.bincount(rows, minlength=n_rows)
+            indices.append(piece["term_id"].to_numpy().astype(np.int32))
+            data.append(piece["weight"].to_numpy().astype(np.float32))
+        indptr = np.r_[0, np.cumsum(counts)]
+        return sp.csr_matrix((np.concatenate(data) if data else np.array([], np.float32),
+                              np.concatenate(indices) if indices else np.array([], np.int32), indptr),
+                             shape=(n_rows, n_columns), dtype=np.float32)
 
     # ------------------------------------------------------------------ neighbours
 
@@ -279,38 +358,43 @@ class SparkBackend:
         from pyspark.sql import functions as F
 
         texts = ["" if t is None else str(t) for t in sentences]
-        if not texts:
-            return pd.DataFrame({"term": pd.Series([], dtype=object), "idf": pd.Series([], dtype=np.float64)})
-        frame = self.spark.createDataFrame(pa.table({"text": pa.array(texts)}))
+        return self._sentence_vocabulary(self.spark.createDataFrame(pa.table({"text": pa.array(texts, pa.string())})))
+
+    def _sentence_vocabulary(self, sentences) -> pd.DataFrame:
+        """The sentence idf (``term``, ``idf``) of a Spark frame with a ``text`` column, one row per sentence."""
+        from pyspark.sql import functions as F
 
         def distinct_terms(batches):
             from newsdag.features import StemmedWords
 
             analyse = StemmedWords()
             for batch in batches:
-                yield pd.DataFrame({"term": pd.Series([t for text in batch["text"] for t in set(analyse(text))],
-                                                      dtype=object)})
+                terms = [t for text in batch["text"].fillna("") for t in set(analyse(text))]
+                # The first row, without a term, carries the batch's sentence count.
+                yield pd.DataFrame({"n": np.r_[len(batch), np.zeros(len(terms), np.int64)].astype(np.int64),
+                                    "term": pd.Series([None, *terms], dtype=object)})
 
-        df = (frame.repartition(self._parallelism * 2).mapInPandas(distinct_terms, "term string")
-              .groupBy("term").agg(F.count("*").alias("df")).toPandas())
+        # One pass over the sentences gives both the document frequencies and the sentence count.
+        counted = (sentences.select("text").repartition(self._parallelism * 2)
+                   .mapInPandas(distinct_terms, "n long, term string")
+                   .groupBy("term").agg(F.count("*").alias("df"), F.sum("n").alias("n")).toPandas())
+        n_sentences = int(counted.loc[counted["term"].isna(), "n"].sum())
+        df = counted[counted["term"].notna()]
+        if n_sentences == 0:
+            return pd.DataFrame({"term": pd.Series([], dtype=object), "idf": pd.Series([], dtype=np.float64)})
         vocabulary = df.sort_values("term", kind="stable").reset_index(drop=True)
-        vocabulary["idf"] = smoothed_idf(vocabulary["df"].to_numpy(), len(texts))
+        vocabulary["idf"] = smoothed_idf(vocabulary["df"].to_numpy(), n_sentences)
         return vocabulary[["term", "idf"]]
 
     def compare_pairs(self, articles: pd.DataFrame, texts, pairs: pd.DataFrame, settings, sink) -> None:
         """:func:`newsdag.overlap.compare_pairs`, one Spark group per time block
         of pairs; the groups' tables go to ``sink`` in the local backend's order."""
+        from pyspark.sql import functions as F
+
         from newsdag.overlap import FrameTexts, compare_pairs, empty_tables
 
-        keys = texts.batches()
-        loaded = [texts.load(k) for k in keys]
-        texts_of = pd.concat([a for a, _ in loaded], ignore_index=True) if loaded else pd.DataFrame(
-            {"article_id": pd.Series([], dtype=object), "text": pd.Series([], dtype=object)})
-        sentences = pd.concat([s for _, s in loaded], ignore_index=True) if loaded else pd.DataFrame(
-            {"article_id": pd.Series([], dtype=object), "sent_idx": pd.Series([], dtype=np.int32),
-             "text": pd.Series([], dtype=object)})
-        del loaded
-        vocabulary = self.sentence_vocabulary(sentences["text"])
+        article_texts, sentences = self._texts(texts)
+        vocabulary = self._sentence_vocabulary(sentences)
         empty = empty_tables()
         if len(pairs) == 0:
             sink(*empty)
@@ -321,25 +405,19 @@ class SparkBackend:
         group = _time_block(days[pi], 1.0)
         pair_rows = self.spark.createDataFrame(pa.table({
             "g": group, "i": pi, "j": pairs["j"].to_numpy(np.int64), "cosine": pairs["cosine"].to_numpy(np.float32)}))
-        sents = sentences.sort_values(["article_id", "sent_idx"], kind="stable")
-        row_of = pd.Series(np.arange(len(articles)), index=articles["article_id"].to_numpy())
-        sent_article = row_of.reindex(sents["article_id"].to_numpy()).to_numpy()
-        keep = ~np.isnan(sent_article)
-        sents, sent_article = sents[keep], sent_article[keep].astype(np.int64)
-        counts = np.bincount(sent_article, minlength=len(articles))
-        order = np.argsort(sent_article, kind="stable")
-        offsets = pa.array(np.r_[0, np.cumsum(counts)].astype(np.int32))
-        text = texts_of.set_index("article_id")["text"].reindex(articles["article_id"].to_numpy()).fillna("")
-        article_rows = self.spark.createDataFrame(pa.table({
+        # One row per compared article, its text and its sentences in order, assembled by the executors.
+        ids = self.spark.createDataFrame(pa.table({
             "row": np.arange(len(articles), dtype=np.int64),
-            "article_id": pa.array(articles["article_id"].astype(str).tolist()),
-            "text": pa.array(text.astype(str).tolist()),
+            "article_id": pa.array(articles["article_id"].astype(str).tolist(), pa.string()),
             "days": days,
             "story_id": pa.array([None if pd.isna(s) else str(s) for s in articles["story_id"]], type=pa.string()),
-            "sent_idx": pa.ListArray.from_arrays(offsets, pa.array(sents["sent_idx"].to_numpy(np.int32)[order])),
-            "sent_text": pa.ListArray.from_arrays(offsets, pa.array(sents["text"].astype(str).to_numpy()[order].tolist())),
         }))
-        del texts_of, sentences, sents, text
+        by_article = (sentences.groupBy("article_id")
+                      .agg(F.sort_array(F.collect_list(F.struct("sent_idx", "text"))).alias("s")))
+        article_rows = (ids.join(article_texts, "article_id", "left").join(by_article, "article_id", "left")
+                        .select("row", "article_id", F.coalesce("text", F.lit("")).alias("text"), "days", "story_id",
+                                F.coalesce(F.col("s.sent_idx"), F.array().cast("array<int>")).alias("sent_idx"),
+                                F.coalesce(F.col("s.text"), F.array().cast("array<string>")).alias("sent_text")))
         # Each group's articles: the two ends of its pairs, joined in (a row travels only to the groups that name it).
         needed = np.unique(np.column_stack([np.r_[group, group], np.r_[pi, pairs["j"].to_numpy(np.int64)]]), axis=0)
         group_articles = self.spark.createDataFrame(
@@ -374,12 +452,53 @@ class SparkBackend:
                                  "payload": [_ipc(t) for t in tables]})
 
         packed = (pair_rows.groupBy("g").cogroup(group_articles.groupBy("g"))
-                  .applyInPandas(compare_group, "g long, table int, payload binary").toPandas())
-        vocabulary_b.unpersist()
-        # Groups in the order of their days, undated last, as the local loop takes them.
-        packed["undated"] = packed["g"] == _UNDATED_GROUP
-        for _, one in packed.sort_values(["undated", "g", "table"], kind="stable").groupby(["undated", "g"], sort=False):
-            sink(*(_from_ipc(p).astype(e.dtypes.to_dict()) for p, e in zip(one["payload"], empty)))
+                  .applyInPandas(compare_group, "g long, table int, payload binary")
+                  # Groups in the order of their days, undated last, as the local loop takes them.
+                  .withColumn("order", F.when(F.col("g") == _UNDATED_GROUP, F.lit(2**62)).otherwise(F.col("g"))))
+        try:
+            held: list = []
+            for piece in self._sorted_pieces(packed, ["order", "table"]):
+                for g, payload in zip(piece["g"].to_pylist(), piece["payload"].to_pylist()):
+                    held.append(_from_ipc(payload))
+                    if len(held) == 3:  # a group's three tables
+                        sink(*(t.astype(e.dtypes.to_dict()) for t, e in zip(held, empty)))
+                        held = []
+            if held:
+                raise RuntimeError(f"Spark returned {len(held)} of a group's three overlap tables")
+        finally:
+            vocabulary_b.unpersist()
+
+    def _texts(self, texts):
+        """Spark frames of ``texts``' articles (``article_id``, ``text``) and
+        sentences (``article_id``, ``sent_idx``, ``text``).
+
+        Texts in the warehouse (:class:`newsdag.overlap.WarehouseTexts`) are
+        read by the executors from their Parquet files, keeping only the
+        articles the source is restricted to; others are sent from this
+        process a batch at a time."""
+        from pyspark.sql import functions as F
+
+        articles_schema, sentences_schema = "article_id string, text string", "article_id string, sent_idx int, text string"
+        if hasattr(texts, "files"):
+            article_files, sentence_files = texts.files()
+            article_texts = self._parquet(article_files, articles_schema)
+            sentences = self._parquet(sentence_files, sentences_schema)
+            if texts.only is not None:
+                only = self.spark.createDataFrame(pa.table({"article_id": pa.array(sorted(map(str, texts.only)), pa.string())}))
+                article_texts = article_texts.join(F.broadcast(only), "article_id", "left_semi")
+                sentences = sentences.join(F.broadcast(only), "article_id", "left_semi")
+            return article_texts, sentences
+        loaded = [texts.load(k) for k in texts.batches()]
+
+        def frame(parts, schema):
+            names = [c.split()[0] for c in schema.split(", ")]
+            if not parts:
+                return self.spark.createDataFrame([], schema)
+            table = pd.concat(parts, ignore_index=True)[names]
+            return self.spark.createDataFrame(pa.Table.from_pandas(table, preserve_index=False).cast(
+                pa.schema([(n, pa.int32() if n == "sent_idx" else pa.string()) for n in names])))
+
+        return frame([a for a, _ in loaded], articles_schema), frame([s for _, s in loaded], sentences_schema)
 
 
 def _prune(df: pd.DataFrame, n_documents: int, min_df, max_df) -> pd.DataFrame:

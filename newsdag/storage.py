@@ -380,6 +380,13 @@ class PartitionedTable:
         wanted = self.partitions() if keys is None else [k for k in keys if self.keys is None or k in set(self.keys)]
         return read_partitions(self.warehouse, self.table, wanted, columns)
 
+    def files(self, keys=None) -> list[Path]:
+        """The Parquet files of ``keys`` (default: every partition in scope) that
+        exist, in key order: what an engine that reads files itself (Spark) is given."""
+        have = set(self.partitions())
+        wanted = sorted(have) if keys is None else sorted(set(keys) & have)
+        return [table_file(self.warehouse, self.table, k) for k in wanted]
+
 
 def partition_versions(warehouse: Path, table: str) -> dict[str, str]:
     """``{partition key: data version}`` from each partition file's footer."""

@@ -78,6 +78,50 @@ def test_tfidf_on_spark_is_scikit_learns(backend):
         assert abs(X_local - X_spark).max() < TOLERANCE
 
 
+def _day_articles(warehouse, days: dict) -> "PartitionedTable":
+    """An ``articles`` table of the given ``{day: [(article_id, title, text)]}`` partitions."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newsdag.storage import PartitionedTable, table_file
+
+    for day, rows in days.items():
+        path = table_file(warehouse, "articles", day)
+        path.parent.mkdir(parents=True)
+        pq.write_table(pa.table({"article_id": [r[0] for r in rows], "title": [r[1] for r in rows],
+                                 "text": [r[2] for r in rows]}), path)
+    return PartitionedTable(warehouse, "articles")
+
+
+def test_tfidf_on_spark_reads_the_warehouse_files_and_leaves_no_scratch(spark, tmp_path):
+    """DayDocuments are read by the executors from the Parquet files; the
+    weights come back through scratch files, which are gone afterwards."""
+    from newsdag.features import DayDocuments
+    from newsdag.spark import SparkBackend
+
+    words = "flood river rain council vote budget minister storm police court".split()
+    rng = np.random.default_rng(1)
+    days = {f"2025-03-0{d}": [(f"a{d}{i:02d}", f"Title {words[i % 10]}",
+                               " ".join(rng.choice(words, 12))) for i in range(30)] for d in range(1, 4)}
+    documents = DayDocuments(_day_articles(tmp_path / "wh", days))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    v_local, X_local = LOCAL.fit_tfidf(list(documents), TfidfSettings(min_df=1))
+    v_spark, X_spark = SparkBackend(spark, scratch).fit_tfidf(documents, TfidfSettings(min_df=1))
+    pd.testing.assert_frame_equal(v_local.drop(columns="idf"), v_spark.drop(columns="idf"))
+    assert X_spark.shape == (90, len(v_local)) and X_spark.has_sorted_indices
+    assert abs(X_local - X_spark).max() < TOLERANCE
+    assert list(scratch.iterdir()) == []
+
+
+def test_tfidf_on_spark_refuses_repeated_article_ids(backend, tmp_path):
+    from newsdag.features import DayDocuments
+
+    documents = DayDocuments(_day_articles(tmp_path, {"2025-03-01": [("a", "T", "x y")], "2025-03-02": [("a", "T", "y z")]}))
+    with pytest.raises(ValueError, match="repeat an article_id"):
+        backend.fit_tfidf(documents, TfidfSettings(min_df=1))
+
+
 def test_max_features_is_refused_on_spark(backend):
     with pytest.raises(ValueError, match="max_features"):
         backend.fit_tfidf(["a b c", "b c d"], TfidfSettings(max_features=2))
