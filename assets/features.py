@@ -2,7 +2,6 @@
 
 import json
 
-import pandas as pd
 from dagster import AssetOut, MetadataValue, multi_asset
 
 from assets.io_manager import partitions_in

@@ -125,7 +125,9 @@ class ParquetTableIOManager(UPathIOManager):
     def _table_dir(self, context) -> Path:
         return Path(str(self._base_path)).joinpath(*context.asset_key.path)
 
-    def load_input(self, context: InputContext) -> pd.DataFrame | PartitionedTable:
+    def load_input(self, context: InputContext) -> pd.DataFrame | PartitionedTable | Path:
+        if (context.definition_metadata or {}).get("file"):
+            return self._table_dir(context) / PART_FILE
         if (context.definition_metadata or {}).get("lazy"):
             keys = tuple(context.asset_partition_keys) if context.has_asset_partitions else None
             return PartitionedTable(Path(str(self._base_path)), context.asset_key.path[-1], keys)
@@ -181,6 +183,13 @@ def partitions_in(asset: str) -> AssetIn:
     newsdag.storage.PartitionedTable of ``asset``'s day partitions and reads
     the days it needs when it needs them."""
     return AssetIn(asset, metadata={"lazy": True})
+
+
+def file_in(asset: str) -> AssetIn:
+    """An input that is not read up front: the step gets the Path of
+    ``asset``'s (unpartitioned) Parquet file and reads it as it needs, such as
+    newsdag.features.load_tfidf a row group at a time."""
+    return AssetIn(asset, metadata={"file": True})
 
 
 def _columns(context: InputContext) -> list[str] | None:

@@ -2,12 +2,13 @@
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, multi_asset
 
 from assets.incremental import basis_json, footer, plan_run
-from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in, partitions_in
+from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in, file_in, partitions_in
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
 from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
@@ -58,11 +59,11 @@ class _OverlapWriters:
     "reused_passages": _out("reused_passages", {"python", "numpy", "parquet"}),
     "sentence_alignments": _out("sentence_alignments", {"scikit-learn", "parquet"}),
 }, ins={"articles": partitions_in("articles"), "sentences": partitions_in("sentences"),
-        "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",)),
+        "tfidf_features": file_in("tfidf_features"),
         "tfidf_vocabulary": columns_in("tfidf_vocabulary", "term_id")})
 def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: NewsdagSettings,
             compute: ComputeResource, articles: PartitionedTable, sentences: PartitionedTable,
-            story_clusters: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
+            story_clusters: pd.DataFrame, tfidf_features: Path, tfidf_vocabulary: pd.DataFrame):
     """Compare every candidate pair: shingles, shared passages, sentence alignment,
     origin and derivation. Incremental like story_clusters: pairs of two older
     articles are kept as they were. Article texts and sentences are read a day

@@ -1,12 +1,13 @@
 """Stories group: TF-IDF neighbours within a time window -> story_clusters -> stories."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
 from assets.incremental import basis_json, footer, plan_run
-from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in
+from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in, file_in
 from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
 from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
@@ -26,11 +27,11 @@ StoryConfig = settings_config(StorySettings, "StoryConfig")
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
        kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION,
        ins={"articles": columns_in("articles", "article_id", "published", "day"),
-            "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",)),
+            "tfidf_features": file_in("tfidf_features"),
             # Only the number of terms is needed, not the terms.
             "tfidf_vocabulary": columns_in("tfidf_vocabulary", "term_id")})
 def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings: NewsdagSettings,
-                   compute: ComputeResource, articles: pd.DataFrame, tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame):
+                   compute: ComputeResource, articles: pd.DataFrame, tfidf_features: Path, tfidf_vocabulary: pd.DataFrame):
     """Cluster the articles into stories. Incremental: only articles from the
     trailing window before the earliest changed day are clustered again; older
     ones keep their stories and story ids."""
@@ -62,9 +63,9 @@ def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings
 
 @asset(group_name=GROUP, description=TABLES["stories"].description, owners=OWNERS,
        kinds={"python", "pandas", "parquet"}, code_version="1",
-       ins={"articles": columns_in("articles", "article_id", "source", "published", "title"), "tfidf_features": columns_in("tfidf_features", "article_id", "term_id", "weight", categorical=("article_id",))})
+       ins={"articles": columns_in("articles", "article_id", "source", "published", "title"), "tfidf_features": file_in("tfidf_features")})
 def stories(context: AssetExecutionContext, articles: pd.DataFrame, story_clusters: pd.DataFrame,
-            tfidf_features: pd.DataFrame, tfidf_vocabulary: pd.DataFrame, source_overlap: pd.DataFrame):
+            tfidf_features: Path, tfidf_vocabulary: pd.DataFrame, source_overlap: pd.DataFrame):
     """The story table for people. It also reads source_overlap, so that the
     stories page shows who reused whom across these stories as a heatmap."""
     X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import Stemmer
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 
@@ -164,30 +164,42 @@ def features_table(X: sp.csr_matrix, article_ids) -> pd.DataFrame:
     })
 
 
-def load_tfidf(features: pd.DataFrame, vocabulary: pd.DataFrame, article_ids=None) -> tuple[sp.csr_matrix, np.ndarray]:
+def load_tfidf(features, vocabulary: pd.DataFrame, article_ids=None) -> tuple[sp.csr_matrix, np.ndarray]:
     """Load ``tfidf_features`` back as ``(X, article_ids)``.
 
-    ``X`` is a float32 CSR of shape (n_articles, V) with V = len(vocabulary).
-    Rows follow ``article_ids`` when given (articles without features get a
-    zero row), else the order of first appearance in ``features``. Round-trips
-    :func:`fit_tfidf` exactly.
+    ``features``: the table as a frame, or the path of its Parquet file, which
+    is then read a row group at a time (at a million articles the table has a
+    quarter of a billion rows: as a frame it would take several times the
+    matrix's memory). ``X`` is a float32 CSR of shape (n_articles, V) with
+    V = len(vocabulary). Rows follow ``article_ids`` when given (articles
+    without features get a zero row), else the order of first appearance in
+    ``features``. Round-trips :func:`fit_tfidf` exactly.
     """
-    ids = features["article_id"]
-    if article_ids is None:
-        article_ids = pd.unique(ids)
+    import pyarrow.parquet as pq
+
+    if isinstance(features, pd.DataFrame):
+        nnz, chunks = len(features), [features]
+        if article_ids is None:
+            article_ids = pd.unique(features["article_id"])
+    else:
+        parquet = pq.ParquetFile(features, read_dictionary=["article_id"])
+        nnz = parquet.metadata.num_rows
+        chunks = (parquet.read_row_group(g, columns=["article_id", "term_id", "weight"]).to_pandas()
+                  for g in range(parquet.num_row_groups))
+        if article_ids is None:
+            article_ids = pd.unique(parquet.read(columns=["article_id"]).column(0).to_pandas())
     article_ids = np.asarray(article_ids, dtype=object)
     row_of = pd.Index(article_ids)
-    # One row number per feature. A categorical id column (how the assets read
-    # it: one small integer per row, not a string object) is looked up once
-    # per article, not once per feature.
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        codes = ids.cat.codes.to_numpy()
-        rows = row_of.get_indexer(ids.cat.categories).astype(np.int32)[codes]
-        rows[codes < 0] = -1  # a missing id (code -1) must not take the last category's row
-    else:
-        rows = row_of.get_indexer(ids).astype(np.int32)
-    keep = np.flatnonzero(rows >= 0) if (rows < 0).any() else slice(None)
-    rows, terms, weights = rows[keep], features["term_id"].to_numpy(np.int32)[keep], features["weight"].to_numpy(np.float32)[keep]
+    rows, terms, weights = np.empty(nnz, np.int32), np.empty(nnz, np.int32), np.empty(nnz, np.float32)
+    at = 0
+    for chunk in chunks:
+        end = at + len(chunk)
+        rows[at:end] = _row_numbers(chunk["article_id"], row_of)
+        terms[at:end], weights[at:end] = chunk["term_id"].to_numpy(), chunk["weight"].to_numpy()
+        at = end
+    if (rows < 0).any():
+        keep = np.flatnonzero(rows >= 0)
+        rows, terms, weights = rows[keep], terms[keep], weights[keep]
     # CSR straight from the rows, without a COO copy: the table is stored in
     # matrix order, so this is usually already sorted.
     if len(rows) and (rows[1:] < rows[:-1]).any():
@@ -195,9 +207,22 @@ def load_tfidf(features: pd.DataFrame, vocabulary: pd.DataFrame, article_ids=Non
         rows, terms, weights = rows[order], terms[order], weights[order]
     indptr = np.zeros(len(article_ids) + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=len(article_ids)), out=indptr[1:])
+    del rows
     X = sp.csr_matrix((weights, terms, indptr), shape=(len(article_ids), len(vocabulary)), dtype=np.float32)
     X.sum_duplicates()  # also sorts each row's terms, as the COO route did
     return X, article_ids
+
+
+def _row_numbers(ids: pd.Series, row_of: pd.Index) -> np.ndarray:
+    """Each feature's row in ``row_of`` (int32; -1 for an article not in it).
+    A categorical id column (one small integer per row, not a string object)
+    is looked up once per article, not once per feature."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        codes = ids.cat.codes.to_numpy()
+        rows = row_of.get_indexer(ids.cat.categories).astype(np.int32)[codes]
+        rows[codes < 0] = -1  # a missing id (code -1) must not take the last category's row
+        return rows
+    return row_of.get_indexer(ids).astype(np.int32)
 
 
 # ------------------------------------------------------------------ sentences

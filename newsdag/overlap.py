@@ -25,7 +25,7 @@ from typing import Callable, Iterator, Protocol
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from newsdag.features import fit_sentence_idf, sentence_vectorizer, transform_sentences
+from newsdag.features import sentence_vectorizer, transform_sentences
 from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 from newsdag.text import WORD, word_spans

@@ -355,8 +355,6 @@ class SparkBackend:
 
     def sentence_vocabulary(self, sentences: pd.Series) -> pd.DataFrame:
         """:func:`newsdag.features.fit_sentence_vocabulary` as a Spark aggregation."""
-        from pyspark.sql import functions as F
-
         texts = ["" if t is None else str(t) for t in sentences]
         return self._sentence_vocabulary(self.spark.createDataFrame(pa.table({"text": pa.array(texts, pa.string())})))
 

@@ -3,13 +3,13 @@ import os
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetKey, DagsterInstance, materialize
+from dagster import AssetKey, DagsterInstance
 
-from assets.definitions import ALL_ASSETS, build_resources, defs
+from assets.definitions import defs
 from assets.run import materialize_assets
 from newsdag.schemas import TABLES as SCHEMAS
 from newsdag.storage import read_kv_metadata, table_file
-from tests.conftest import PROJECT_ROOT, jsonl, materialize_all, write
+from tests.conftest import jsonl, materialize_all, write
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 TABLES = list(SCHEMAS)  # every table newsdag declares is an asset

@@ -161,7 +161,6 @@ def test_two_concurrent_runs_do_not_mix_outputs(tmp_path):
     cross_day = [table_file(wh, t) for t in TABLES if table_file(wh, t).exists() and t != "raw_files"]
     assert len({read_kv_metadata(f)["run_id"] for f in cross_day}) == 1
     for f in files:
-        table_dir = wh / f.relative_to(wh).parts[0]
         for up, ups in json.loads(read_kv_metadata(f)["upstream"]).items():
             for rel, version in ups.items():
                 assert read_kv_metadata(wh / up / rel)["data_version"] == version, (f, up, rel)

@@ -40,6 +40,25 @@ def test_round_trip_through_the_tables_is_exact():
     assert (back2[0] != X[4]).nnz == 0 and back2[1].nnz == 0 and (back2[2] != X[0]).nnz == 0
 
 
+def test_loading_from_the_parquet_file_a_row_group_at_a_time_gives_the_same_matrix(tmp_path):
+    import pyarrow.parquet as pq
+
+    from newsdag.storage import to_arrow
+
+    vocab, X = fit_tfidf(DOCS)
+    ids = [f"a{i}" for i in range(5)]
+    path = tmp_path / "features.parquet"
+    pq.write_table(to_arrow(features_table(X, ids), "tfidf_features"), path, row_group_size=7)
+    assert pq.ParquetFile(path).num_row_groups > 3
+    back, back_ids = load_tfidf(path, vocab, ids)
+    assert list(back_ids) == ids and back.has_sorted_indices
+    assert (back != X).nnz == 0 and back.shape == X.shape
+    back2, _ = load_tfidf(path, vocab, ["a4", "zz", "a0"])
+    assert (back2[0] != X[4]).nnz == 0 and back2[1].nnz == 0 and (back2[2] != X[0]).nnz == 0
+    back3, order = load_tfidf(path, vocab)
+    assert list(order) == ids and (back3 != X).nnz == 0
+
+
 def test_vectoriser_rebuilt_from_the_vocabulary_reproduces_the_features():
     vocab, X = fit_tfidf(DOCS)
     vec = vectorizer_from_vocabulary(vocab)

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 
-from assets.definitions import ALL_ASSETS, build_resources
 from newsdag.evaluate import bcubed
 from tests.conftest import jsonl, materialize_all, write
 

@@ -78,7 +78,7 @@ def test_tfidf_on_spark_is_scikit_learns(backend):
         assert abs(X_local - X_spark).max() < TOLERANCE
 
 
-def _day_articles(warehouse, days: dict) -> "PartitionedTable":
+def _day_articles(warehouse, days: dict):
     """An ``articles`` table of the given ``{day: [(article_id, title, text)]}`` partitions."""
     import pyarrow as pa
     import pyarrow.parquet as pq
