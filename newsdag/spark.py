@@ -247,7 +247,9 @@ class SparkBackend:
         counts = (frame.repartition(self._parallelism * 2, "row")
                   .mapInPandas(count_terms, "row long, term string, tf int").cache())
         try:
-            df = counts.groupBy("term").agg(F.count("*").alias("df")).toPandas()
+            df = counts.groupBy("term").agg(F.count("*").alias("df"))
+            # Pruned by the executors: most distinct terms (bigrams) occur once
+            # and never reach the driver.
             vocabulary = _prune(df, n, settings.min_df, settings.max_df)
             if vocabulary.empty:  # as fit_tfidf: too few documents for min_df, keep every term
                 vocabulary = _prune(df, n, 1, 1.0)
@@ -499,12 +501,15 @@ class SparkBackend:
         return frame([a for a, _ in loaded], articles_schema), frame([s for _, s in loaded], sentences_schema)
 
 
-def _prune(df: pd.DataFrame, n_documents: int, min_df, max_df) -> pd.DataFrame:
-    """scikit-learn's min_df / max_df rule (an int counts documents, a float is a share),
-    then the kept terms sorted and numbered as scikit-learn numbers them."""
+def _prune(df, n_documents: int, min_df, max_df) -> pd.DataFrame:
+    """scikit-learn's min_df / max_df rule (an int counts documents, a float is
+    a share) applied to a Spark frame of (``term``, ``df``); the kept terms come
+    back sorted and numbered as scikit-learn numbers them."""
+    from pyspark.sql import functions as F
+
     low = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_documents
     high = max_df if isinstance(max_df, (int, np.integer)) else max_df * n_documents
-    kept = df[(df["df"] >= low) & (df["df"] <= high)]
+    kept = df.where((F.col("df") >= float(low)) & (F.col("df") <= float(high))).toPandas()
     kept = kept.sort_values("term", kind="stable").reset_index(drop=True)
     kept["term_id"] = np.arange(len(kept), dtype=np.int32)
     kept["df"] = kept["df"].astype(np.int64)

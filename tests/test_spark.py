@@ -76,6 +76,11 @@ def test_tfidf_on_spark_is_scikit_learns(backend):
         np.testing.assert_allclose(v_local["idf"], v_spark["idf"], rtol=TOLERANCE)
         assert X_local.shape == X_spark.shape
         assert abs(X_local - X_spark).max() < TOLERANCE
+    # Too few documents for min_df=2: both keep every term.
+    v_local, X_local = LOCAL.fit_tfidf(["only one document here"], TfidfSettings())
+    v_spark, X_spark = backend.fit_tfidf(["only one document here"], TfidfSettings())
+    assert len(v_spark) > 0 and v_local["term"].tolist() == v_spark["term"].tolist()
+    assert abs(X_local - X_spark).max() < TOLERANCE
 
 
 def _day_articles(warehouse, days: dict):
