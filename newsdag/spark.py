@@ -251,8 +251,12 @@ class SparkBackend:
                 yield pd.DataFrame({"row": np.asarray(rows, np.int64), "term": pd.Series(terms, dtype=object),
                                     "tf": np.asarray(counts, np.int32)})
 
+        from pyspark import StorageLevel
+
+        # Counted once, read twice (document frequencies, then weights): kept
+        # on disk, so the JVM's memory does not grow with the corpus.
         counts = (frame.repartition(self._parallelism * 2, "row")
-                  .mapInPandas(count_terms, "row long, term string, tf int").cache())
+                  .mapInPandas(count_terms, "row long, term string, tf int").persist(StorageLevel.DISK_ONLY))
         try:
             df = counts.groupBy("term").agg(F.count("*").alias("df"))
             # Pruned by the executors: most distinct terms (bigrams) occur once
