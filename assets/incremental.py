@@ -30,14 +30,17 @@ def basis_json(**parts) -> str:
 
 
 def plan_run(context: AssetExecutionContext, settings: NewsdagSettings, tables: list[str],
-             basis: str) -> tuple[RecomputePlan, dict[str, pd.DataFrame]]:
+             basis: str, read: bool = True) -> tuple[RecomputePlan, dict]:
     """The plan for an asset writing ``tables`` (the first one's footer is read),
-    and the previous outputs when the plan keeps any of them."""
+    and the previous outputs when the plan keeps any of them: frames, or with
+    ``read=False`` the paths of their Parquet files, for steps that read them
+    a piece at a time."""
     kv = footer(settings.warehouse, tables[0])
     previous_days = day_versions_from_footer(kv.get("upstream"), "articles") if kv else None
     missing = [t for t in tables if not table_file(settings.warehouse, t).exists()]
     plan = plan_recompute(partition_versions(settings.warehouse, "articles"), None if missing else previous_days,
                           settings.trailing_days, same_settings=kv.get("basis") == basis)
     context.log.info(f"{', '.join(tables)}: {plan.mode} ({plan.reason})")
-    previous = {} if plan.mode == "full" else {t: pd.read_parquet(table_file(settings.warehouse, t)) for t in tables}
+    previous = {} if plan.mode == "full" else {
+        t: pd.read_parquet(table_file(settings.warehouse, t)) if read else table_file(settings.warehouse, t) for t in tables}
     return plan, previous

@@ -16,7 +16,9 @@ from newsdag.features import load_tfidf
 from newsdag.outlets import source_overlap, source_stats
 from newsdag.plots import reuse_heatmap
 from newsdag.incremental import FULL, UNCHANGED
-from newsdag.overlap import OverlapSettings, WarehouseTexts, compute_overlap, compute_overlap_incremental
+from newsdag.overlap import (
+    OverlapSettings, WarehouseTexts, compute_overlap, compute_overlap_incremental, previous_pieces,
+)
 from newsdag.schemas import TABLES
 from newsdag.storage import PartitionedTable, TableWriter
 
@@ -77,13 +79,15 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
     basis = basis_json(code_version=OVERLAP_VERSION, settings=settings_json, trailing_days=settings.trailing_days,
                        stories=footer(settings.warehouse, "story_clusters").get("basis"))
     tables = ["article_overlap", "reused_passages", "sentence_alignments"]
-    plan, previous = plan_run(context, settings, tables, basis)
+    # The previous tables are read a row group at a time as they are copied, never whole.
+    plan, previous = plan_run(context, settings, tables, basis, read=False)
     backend = compute.get_backend()
     graph = articles.read(columns=["article_id", "published", "day", "duplicate_of"])
     sink = _OverlapWriters(settings.warehouse)
     try:
         if plan.mode == UNCHANGED:
-            sink(*(previous[t] for t in tables))
+            for piece in previous_pieces(previous):
+                sink(*piece)
         else:
             X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, graph["article_id"])
             texts = WarehouseTexts(articles, sentences, graph.set_index("article_id")["day"])

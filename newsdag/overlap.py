@@ -707,19 +707,51 @@ OVERLAP_TABLE_KEYS = {
 }
 
 
+def previous_pieces(previous: dict, keep_ids=None) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """The rows of an earlier run's three tables, as :data:`OverlapSink` pieces:
+    one table's piece at a time, the other two empty, in stored order.
+
+    ``previous``: ``{table name: frame or path of its Parquet file}``; a file
+    is read a row group at a time (at a million articles the tables hold
+    millions of rows and every passage's text). ``keep_ids``: when given, only
+    rows whose two articles are both in it are kept. Pieces have the dtypes of
+    :func:`empty_tables`.
+    """
+    import pyarrow.parquet as pq
+
+    empty = empty_tables()
+    keep = None if keep_ids is None else pd.Index(pd.unique(np.asarray(list(keep_ids), dtype=object)))
+    for t, (name, (col_a, col_b)) in enumerate(OVERLAP_TABLE_KEYS.items()):
+        source = previous[name]
+        if isinstance(source, pd.DataFrame):
+            chunks = iter([source])
+        else:
+            parquet = pq.ParquetFile(source)
+            chunks = (parquet.read_row_group(g).to_pandas() for g in range(parquet.num_row_groups))
+        for chunk in chunks:
+            if keep is not None:
+                chunk = chunk[chunk[col_a].isin(keep) & chunk[col_b].isin(keep)]
+            if len(chunk) == 0:
+                continue
+            piece = [e for e in empty]
+            piece[t] = chunk.reset_index(drop=True).astype(empty[t].dtypes.to_dict())
+            yield tuple(piece)
+
+
 def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame | ArticleTexts, clusters: pd.DataFrame,
-                                X: sp.csr_matrix, previous: dict[str, pd.DataFrame], recompute_from: str,
+                                X: sp.csr_matrix, previous: dict, recompute_from: str,
                                 settings: OverlapSettings = OverlapSettings(), backend=None,
                                 sink: OverlapSink | None = None):
     """:func:`compute_overlap` for the articles whose ``day`` is ``recompute_from``
-    or later, keeping the rows of ``previous`` (``{table name: frame}``, the
-    three tables of an earlier run) whose two articles are both earlier.
+    or later, keeping the rows of ``previous`` (``{table name: frame or
+    Parquet path}``, the three tables of an earlier run, see
+    :func:`previous_pieces`) whose two articles are both earlier.
 
     Only articles within ``window_days`` before ``recompute_from`` are read
     besides the recomputed ones: no pair is further apart in time than that.
     Same columns as :func:`compute_overlap`: the kept rows first, in their
     stored order, then the recomputed ones; returned whole, or handed to
-    ``sink`` (the kept rows as the first piece).
+    ``sink`` (the kept rows as the first pieces).
     """
     a = articles.reset_index(drop=True)
     day = a["day"].astype(str)
@@ -733,9 +765,8 @@ def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame 
     collected = _Collected() if sink is None else None
     sink = sink or collected
     empty = empty_tables()
-    sink(*(previous[name][previous[name][col_a].isin(kept_ids) & previous[name][col_b].isin(kept_ids)]
-           .reset_index(drop=True).astype(first.dtypes.to_dict())
-           for (name, (col_a, col_b)), first in zip(OVERLAP_TABLE_KEYS.items(), empty)))
+    for piece in previous_pieces(previous, kept_ids):
+        sink(*piece)
     compute_overlap(sub, texts.restricted(ids), clusters[clusters["article_id"].isin(ids)], X[rows], settings,
                     active[rows], backend, sink)
     return None if collected is None else collected.tables(empty)

@@ -232,3 +232,34 @@ def test_rows_come_in_pair_order(corpus):
         assert position.notna().all() and position.is_monotonic_increasing
     starts = passages.groupby(["article_id", "source_article_id"], sort=False)["char_start"]
     assert starts.apply(lambda s: s.is_monotonic_increasing).all()
+
+
+def test_previous_tables_are_read_a_row_group_at_a_time_and_filtered(corpus, tmp_path):
+    """What incremental and unchanged runs copy from an earlier run: the same
+    rows from the Parquet files, read in pieces, as from the frames."""
+    import pyarrow.parquet as pq
+
+    from newsdag.overlap import previous_pieces
+    from newsdag.storage import to_arrow
+
+    _, pairs, passages, alignments, _ = corpus
+    frames = {"article_overlap": pairs, "reused_passages": passages, "sentence_alignments": alignments}
+    paths = {}
+    for name, frame in frames.items():
+        paths[name] = tmp_path / f"{name}.parquet"
+        pq.write_table(to_arrow(frame, name), paths[name], row_group_size=3)
+    keep = {"a_wire", "b_copy1", "e_para", "g_other"}
+    for keep_ids in (None, keep):
+        from_files, from_frames = list(previous_pieces(paths, keep_ids)), list(previous_pieces(frames, keep_ids))
+        assert len(from_files) > len(from_frames) >= 3  # pieces, each holding rows of one table
+        for t, (name, (col_a, col_b)) in enumerate([("article_overlap", ("article_a", "article_b")),
+                                                    ("reused_passages", ("article_id", "source_article_id")),
+                                                    ("sentence_alignments", ("article_id", "source_article_id"))]):
+            whole = frames[name]
+            if keep_ids is not None:
+                whole = whole[whole[col_a].isin(keep) & whole[col_b].isin(keep)]
+            got = [pd.concat([p[t] for p in pieces], ignore_index=True) for pieces in (from_files, from_frames)]
+            assert len(got[0]) == len(whole) > 0
+            pd.testing.assert_frame_equal(got[0], got[1])
+            pd.testing.assert_frame_equal(got[0], whole.reset_index(drop=True).astype(got[0].dtypes.to_dict()))
+            assert all(len(p[u]) == 0 for p in from_files for u in range(3) if u != t and len(p[t]))
