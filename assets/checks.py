@@ -4,7 +4,10 @@ from flowing downstream; the rest warn."""
 import pandas as pd
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetIn, MetadataValue, asset_check
 
-from assets.io_manager import columns_in
+from assets.io_manager import columns_in, partitions_in
+from assets.resources import NewsdagSettings
+from newsdag.overlap import WarehouseTexts, passage_problems
+from newsdag.storage import PartitionedTable, table_file
 
 
 @asset_check(asset="articles", blocking=True, description="article_id is unique.")
@@ -68,16 +71,16 @@ def _offsets_outside(spans: pd.DataFrame, lengths: pd.Series, id_col: str, start
     return int((n.isna() | (spans[start] < 0) | (spans[end] > n) | (spans[start] >= spans[end])).sum())
 
 
-@asset_check(asset="reused_passages", additional_ins={"articles": columns_in("articles", "article_id", "text")}, blocking=True,
+@asset_check(asset="reused_passages", additional_ins={"articles": partitions_in("articles")}, blocking=True,
              description="Every passage's offsets lie within both articles' text, and the text is the slice.")
-def passage_offsets_valid(reused_passages: pd.DataFrame, articles: pd.DataFrame) -> AssetCheckResult:
-    lengths = articles.set_index("article_id")["text"].str.len()
-    bad = (_offsets_outside(reused_passages, lengths, "article_id", "char_start", "char_end")
-           + _offsets_outside(reused_passages, lengths, "source_article_id", "source_char_start", "source_char_end"))
-    text = articles.set_index("article_id")["text"]
-    mismatched = sum(text.get(r.article_id, "")[r.char_start:r.char_end] != r.text for r in reused_passages.itertuples())
+def passage_offsets_valid(settings: NewsdagSettings, articles: PartitionedTable) -> AssetCheckResult:
+    # The passages' file a row group at a time and the texts a few days at a
+    # time: at a million articles neither fits beside the other whole.
+    day_of = articles.read(columns=["article_id", "day"]).set_index("article_id")["day"]
+    bad, mismatched = passage_problems(table_file(settings.warehouse, "reused_passages"),
+                                       WarehouseTexts(articles, None, day_of))
     return AssetCheckResult(passed=bad == 0 and mismatched == 0,
-                            metadata={"n_out_of_range": bad, "n_text_mismatch": int(mismatched)})
+                            metadata={"n_out_of_range": bad, "n_text_mismatch": mismatched})
 
 
 @asset_check(asset="sentences", additional_ins={"articles": columns_in("articles", "article_id", "text")}, blocking=True,

@@ -388,8 +388,9 @@ class FrameTexts:
 
 class WarehouseTexts:
     """:class:`ArticleTexts` read from the warehouse's day partitions of
-    ``articles`` and ``sentences`` (newsdag.storage.PartitionedTable);
-    ``day_of``: each article's day (a Series indexed by article id)."""
+    ``articles`` and ``sentences`` (newsdag.storage.PartitionedTable;
+    ``sentences`` None: texts only, no sentences); ``day_of``: each
+    article's day (a Series indexed by article id)."""
 
     def __init__(self, articles, sentences, day_of: pd.Series, only: set | None = None):
         self.articles_table, self.sentences_table = articles, sentences
@@ -405,7 +406,10 @@ class WarehouseTexts:
 
     def load(self, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         articles = self.articles_table.read([key], columns=["article_id", "text"])
-        sentences = self.sentences_table.read([key], columns=["article_id", "sent_idx", "text"])
+        sentences = (self.sentences_table.read([key], columns=["article_id", "sent_idx", "text"])
+                     if self.sentences_table is not None else
+                     pd.DataFrame({"article_id": pd.Series([], dtype=object), "sent_idx": pd.Series([], dtype=np.int32),
+                                   "text": pd.Series([], dtype=object)}))
         if self.only is not None:
             articles = articles[articles["article_id"].isin(self.only)]
             sentences = sentences[sentences["article_id"].isin(self.only)]
@@ -736,6 +740,54 @@ def previous_pieces(previous: dict, keep_ids=None) -> Iterator[tuple[pd.DataFram
             piece = [e for e in empty]
             piece[t] = chunk.reset_index(drop=True).astype(empty[t].dtypes.to_dict())
             yield tuple(piece)
+
+
+def passage_problems(passages, texts: ArticleTexts, held_batches: int = 8) -> tuple[int, int]:
+    """Check ``reused_passages`` against the article texts: returns
+    ``(n_out_of_range, n_text_mismatch)``, the passages whose offsets do not
+    lie within their article's or their source's text (or whose article is
+    unknown), counted once per side, and the passages whose ``text`` is not
+    their article's text at ``char_start:char_end``.
+
+    ``passages``: the table as a frame, or the path of its Parquet file, read a
+    row group at a time; ``texts``: where article texts are read, a batch (a
+    day) at a time. Rows are stored in the order pairs are compared, about
+    the order of publication, so only the last ``held_batches`` batches used
+    are held, and the corpus's text never is.
+    """
+    import pyarrow.parquet as pq
+    from collections import OrderedDict
+
+    if isinstance(passages, pd.DataFrame):
+        chunks = iter([passages])
+    else:
+        parquet = pq.ParquetFile(passages)
+        chunks = (parquet.read_row_group(g).to_pandas() for g in range(parquet.num_row_groups))
+    held: OrderedDict = OrderedDict()
+
+    def text_of(ids: pd.Series) -> pd.Series:
+        keys = [k for k in pd.unique(texts.batch_of(ids.to_numpy(dtype=object))) if isinstance(k, str)]
+        for key in keys:
+            if key not in held:
+                held[key] = texts.load(key)[0].set_index("article_id")["text"]
+            held.move_to_end(key)
+        found = [held[k] for k in keys]
+        while len(held) > max(held_batches, len(keys)):
+            held.popitem(last=False)
+        joined = pd.concat(found) if found else pd.Series([], dtype=object)
+        return joined[~joined.index.duplicated()].reindex(ids.to_numpy(dtype=object))
+
+    out_of_range = mismatched = 0
+    for chunk in chunks:
+        own = text_of(chunk["article_id"])
+        for text, start, end in ((own, "char_start", "char_end"),
+                                 (text_of(chunk["source_article_id"]), "source_char_start", "source_char_end")):
+            n = text.str.len().to_numpy(dtype=np.float64)
+            s, e = chunk[start].to_numpy(), chunk[end].to_numpy()
+            out_of_range += int((np.isnan(n) | (s < 0) | (e > n) | (s >= e)).sum())
+        mismatched += sum((t if isinstance(t, str) else "")[s:e] != p
+                          for t, s, e, p in zip(own, chunk["char_start"], chunk["char_end"], chunk["text"]))
+    return out_of_range, int(mismatched)
 
 
 def compute_overlap_incremental(articles: pd.DataFrame, sentences: pd.DataFrame | ArticleTexts, clusters: pd.DataFrame,

@@ -263,3 +263,24 @@ def test_previous_tables_are_read_a_row_group_at_a_time_and_filtered(corpus, tmp
             pd.testing.assert_frame_equal(got[0], got[1])
             pd.testing.assert_frame_equal(got[0], whole.reset_index(drop=True).astype(got[0].dtypes.to_dict()))
             assert all(len(p[u]) == 0 for p in from_files for u in range(3) if u != t and len(p[t]))
+
+
+def test_passage_check_reads_texts_a_few_days_at_a_time(corpus, tmp_path):
+    import pyarrow.parquet as pq
+
+    from newsdag.overlap import passage_problems
+    from newsdag.storage import to_arrow
+
+    articles, _, passages, _, _ = corpus
+    assert len(passages) > 3
+    batched = articles.assign(day=[f"2025-03-0{1 + k % 3}" for k in range(len(articles))])
+    texts = CountingTexts(FrameTexts(batched, split_sentences(articles)))
+    path = tmp_path / "passages.parquet"
+    pq.write_table(to_arrow(passages, "reused_passages"), path, row_group_size=2)
+    assert passage_problems(path, texts, held_batches=1) == (0, 0)
+    assert len(texts.reads) > len(texts.batches())  # batches were let go and read again
+    broken = passages.copy()
+    broken.loc[0, "char_end"] = 10**6  # past the end of its article, and so not the slice either
+    broken.loc[1, "text"] = "not what the article says"
+    broken.loc[2, "source_article_id"] = "no_such_article"
+    assert passage_problems(broken, texts) == (2, 2)
