@@ -21,9 +21,13 @@ same results (tests/test_spark.py proves it on a generated corpus):
   group gets exactly the articles and sentences its pairs name (a join, not a
   broadcast), and :func:`newsdag.overlap.compare_pairs` runs per group.
 
-Results come back to the driver as Arrow record batches and are written by
-the same IO manager as the local backend's, so tables, schemas and paths are
-identical. Leiden runs on the driver over the edge list (about k edges per
+Texts and sentences in the warehouse are read by the executors from their
+Parquet files. Large results (the TF-IDF weights, the overlap tables) are
+written by the executors as sorted Parquet files under a scratch folder and
+read back a file at a time (``_sorted_pieces``); small ones (the
+vocabulary, the edge list) come back as Arrow batches. Either way the same
+IO manager as the local backend's writes the tables, so tables, schemas and
+paths are identical. Leiden runs on the driver over the edge list (about k edges per
 article): there is no Leiden for Spark, and connected components would chain
 stories together.
 """
