@@ -15,10 +15,13 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 import Stemmer
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+from newsdag.storage import row_groups
 
 
 @dataclass(frozen=True)
@@ -175,24 +178,15 @@ def load_tfidf(features, vocabulary: pd.DataFrame, article_ids=None) -> tuple[sp
     without features get a zero row), else the order of first appearance in
     ``features``. Round-trips :func:`fit_tfidf` exactly.
     """
-    import pyarrow.parquet as pq
-
-    if isinstance(features, pd.DataFrame):
-        nnz, chunks = len(features), [features]
-        if article_ids is None:
-            article_ids = pd.unique(features["article_id"])
-    else:
-        parquet = pq.ParquetFile(features, read_dictionary=["article_id"])
-        nnz = parquet.metadata.num_rows
-        chunks = (parquet.read_row_group(g, columns=["article_id", "term_id", "weight"]).to_pandas()
-                  for g in range(parquet.num_row_groups))
-        if article_ids is None:
-            article_ids = pd.unique(parquet.read(columns=["article_id"]).column(0).to_pandas())
+    nnz = len(features) if isinstance(features, pd.DataFrame) else pq.read_metadata(features).num_rows
+    if article_ids is None:
+        seen = [c["article_id"].astype(object) for c in row_groups(features, ["article_id"])]
+        article_ids = pd.unique(pd.concat(seen)) if seen else []
     article_ids = np.asarray(article_ids, dtype=object)
     row_of = pd.Index(article_ids)
     rows, terms, weights = np.empty(nnz, np.int32), np.empty(nnz, np.int32), np.empty(nnz, np.float32)
     at = 0
-    for chunk in chunks:
+    for chunk in row_groups(features, ["article_id", "term_id", "weight"], categorical=["article_id"]):
         end = at + len(chunk)
         rows[at:end] = _row_numbers(chunk["article_id"], row_of)
         terms[at:end], weights[at:end] = chunk["term_id"].to_numpy(), chunk["weight"].to_numpy()

@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from newsdag.features import sentence_vectorizer, transform_sentences
 from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
+from newsdag.storage import row_groups
 from newsdag.text import WORD, word_spans
 
 # Odd 64-bit multipliers for combining token hashes into n-gram hashes.
@@ -721,18 +722,10 @@ def previous_pieces(previous: dict, keep_ids=None) -> Iterator[tuple[pd.DataFram
     rows whose two articles are both in it are kept. Pieces have the dtypes of
     :func:`empty_tables`.
     """
-    import pyarrow.parquet as pq
-
     empty = empty_tables()
     keep = None if keep_ids is None else pd.Index(pd.unique(np.asarray(list(keep_ids), dtype=object)))
     for t, (name, (col_a, col_b)) in enumerate(OVERLAP_TABLE_KEYS.items()):
-        source = previous[name]
-        if isinstance(source, pd.DataFrame):
-            chunks = iter([source])
-        else:
-            parquet = pq.ParquetFile(source)
-            chunks = (parquet.read_row_group(g).to_pandas() for g in range(parquet.num_row_groups))
-        for chunk in chunks:
+        for chunk in row_groups(previous[name]):
             if keep is not None:
                 chunk = chunk[chunk[col_a].isin(keep) & chunk[col_b].isin(keep)]
             if len(chunk) == 0:
@@ -755,14 +748,8 @@ def passage_problems(passages, texts: ArticleTexts, held_batches: int = 8) -> tu
     the order of publication, so only the last ``held_batches`` batches used
     are held, and the corpus's text never is.
     """
-    import pyarrow.parquet as pq
     from collections import OrderedDict
 
-    if isinstance(passages, pd.DataFrame):
-        chunks = iter([passages])
-    else:
-        parquet = pq.ParquetFile(passages)
-        chunks = (parquet.read_row_group(g).to_pandas() for g in range(parquet.num_row_groups))
     held: OrderedDict = OrderedDict()
 
     def text_of(ids: pd.Series) -> pd.Series:
@@ -778,7 +765,7 @@ def passage_problems(passages, texts: ArticleTexts, held_batches: int = 8) -> tu
         return joined[~joined.index.duplicated()].reindex(ids.to_numpy(dtype=object))
 
     out_of_range = mismatched = 0
-    for chunk in chunks:
+    for chunk in row_groups(passages):
         own = text_of(chunk["article_id"])
         for text, start, end in ((own, "char_start", "char_end"),
                                  (text_of(chunk["source_article_id"]), "source_char_start", "source_char_end")):

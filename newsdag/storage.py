@@ -345,6 +345,20 @@ def partition_keys(warehouse: Path, table: str) -> list[str]:
     return sorted(p.name for p in base.iterdir() if p.is_dir() and (p / PART_FILE).is_file())
 
 
+def row_groups(source, columns: list[str] | None = None, categorical: list[str] | None = None):
+    """Yield the rows of ``source`` as pandas frames, one Parquet row group at a
+    time: ``source`` is the path of a Parquet file, or a frame (yielded whole).
+    For the steps that walk a table too large to hold beside their other data.
+    ``columns``: only these (default all); ``categorical``: string columns
+    read as pandas categoricals (from the file's dictionary encoding)."""
+    if isinstance(source, pd.DataFrame):
+        yield source[columns] if columns else source
+        return
+    parquet = pq.ParquetFile(source, read_dictionary=categorical)
+    for group in range(parquet.num_row_groups):
+        yield parquet.read_row_group(group, columns=columns).to_pandas()
+
+
 def read_partitions(warehouse: Path, table: str, keys=None, columns: list[str] | None = None) -> pd.DataFrame:
     """The rows of the given partitions of ``table`` (all when ``keys`` is None)
     that have a file, in key order; an empty frame with the table's schema when none has.
