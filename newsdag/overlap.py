@@ -730,7 +730,7 @@ def previous_pieces(previous: dict, keep_ids=None) -> Iterator[tuple[pd.DataFram
                 chunk = chunk[chunk[col_a].isin(keep) & chunk[col_b].isin(keep)]
             if len(chunk) == 0:
                 continue
-            piece = [e for e in empty]
+            piece = list(empty)
             piece[t] = chunk.reset_index(drop=True).astype(empty[t].dtypes.to_dict())
             yield tuple(piece)
 

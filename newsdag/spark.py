@@ -24,7 +24,7 @@ same results (tests/test_spark.py proves it on a generated corpus):
 Texts and sentences in the warehouse are read by the executors from their
 Parquet files. Large results (the TF-IDF weights, the overlap tables) are
 written by the executors as sorted Parquet files under a scratch folder and
-read back a file at a time (``_sorted_pieces``); small ones (the
+read back a file at a time (``_sorted_files``); small ones (the
 vocabulary, the edge list) come back as Arrow batches. Either way the same
 IO manager as the local backend's writes the tables, so tables, schemas and
 paths are identical. Leiden runs on the driver over the edge list (about k edges per
@@ -41,6 +41,7 @@ import sys
 import tempfile
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -178,7 +179,7 @@ class SparkBackend:
         # What the assets record as compute_backend: which kind of session ran them.
         self.label = "spark (Spark Connect)" if is_connect(spark) else "spark"
         # Where the executors write the large results this process reads back
-        # (see _sorted_pieces): a folder both can reach.
+        # (see _sorted_files): a folder both can reach.
         self.scratch_dir = Path(scratch_dir) if scratch_dir else Path(tempfile.gettempdir())
 
     # ------------------------------------------------------------------ reading and collecting
@@ -191,14 +192,15 @@ class SparkBackend:
         # An explicit schema: Spark reads only these columns and infers nothing from the footers.
         return self.spark.read.schema(schema).parquet(*[str(f) for f in files])
 
-    def _sorted_pieces(self, frame, order: list[str]):
-        """Yield ``frame``'s rows as pyarrow Tables, in the order of the
-        ``order`` columns, one written file at a time.
+    @contextmanager
+    def _sorted_files(self, frame, order: list[str]):
+        """``frame``'s rows written as Parquet files, in the order of the
+        ``order`` columns: yields the files in that order (read them with
+        :func:`_read_in_order`), and deletes them afterwards.
 
-        The executors range-partition and sort the rows and write them as
-        Parquet under :attr:`scratch_dir`; this process reads the files back
-        one by one and deletes them. Unlike ``toPandas()``, neither the JVM
-        driver nor this process ever holds the whole result."""
+        The executors range-partition and sort the rows and write them under
+        :attr:`scratch_dir`. Unlike ``toPandas()``, neither the JVM driver nor
+        this process ever holds the whole result."""
         from pyspark import StorageLevel
 
         path = self.scratch_dir / f"newsdag-spark-{uuid.uuid4().hex}"
@@ -209,16 +211,7 @@ class SparkBackend:
             (frame.repartitionByRange(self._parallelism * 2, *order).sortWithinPartitions(*order)
              .write.parquet(str(path)))
             # Range partition i holds keys below partition i+1's, and part files are numbered by partition.
-            last = None
-            for f in sorted(path.glob("part-*.parquet")):
-                piece = pq.read_table(f)
-                if piece.num_rows == 0:
-                    continue
-                first = tuple(piece[c][0].as_py() for c in order)
-                if last is not None and first < last:
-                    raise RuntimeError(f"Spark wrote the rows out of {order} order")
-                last = tuple(piece[c][-1].as_py() for c in order)
-                yield piece
+            yield sorted(path.glob("part-*.parquet"))
         finally:
             frame.unpersist()
             shutil.rmtree(path, ignore_errors=True)
@@ -236,6 +229,7 @@ class SparkBackend:
     def fit_tfidf(self, documents, settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
         """:func:`newsdag.features.fit_tfidf` as Spark jobs; same vocabulary,
         term ids and weights (to float32 rounding)."""
+        from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
         if settings.max_features is not None:
@@ -254,8 +248,6 @@ class SparkBackend:
                     rows.extend([row] * len(c)); terms.extend(c.keys()); counts.extend(c.values())
                 yield pd.DataFrame({"row": np.asarray(rows, np.int64), "term": pd.Series(terms, dtype=object),
                                     "tf": np.asarray(counts, np.int32)})
-
-        from pyspark import StorageLevel
 
         # Counted once, read twice (document frequencies, then weights): kept
         # on disk, so the JVM's memory does not grow with the corpus.
@@ -310,18 +302,20 @@ class SparkBackend:
     def _csr(self, features, n_rows: int, n_columns: int) -> sp.csr_matrix:
         """The float32 CSR of shape (n_rows, n_columns) of a Spark frame of
         (``row``, ``term_id``, ``weight``), built a written file at a time
-        (:meth:`_sorted_pieces`): the driver holds the matrix, never a table of its entries."""
-        indices, data = [], []
+        (:meth:`_sorted_files`): the driver holds the matrix, never a table of its entries."""
         counts = np.zeros(n_rows, dtype=np.int64)
-        for piece in self._sorted_pieces(features, ["row", "term_id"]):
-            rows = piece["row"].to_numpy()
-            counts += np.bincount(rows, minlength=n_rows)
-            indices.append(piece["term_id"].to_numpy().astype(np.int32))
-            data.append(piece["weight"].to_numpy().astype(np.float32))
+        with self._sorted_files(features, ["row", "term_id"]) as files:
+            # Sized from the files' footers, so the entries are never held twice.
+            nnz = sum(pq.read_metadata(f).num_rows for f in files)
+            indices, data = np.empty(nnz, np.int32), np.empty(nnz, np.float32)
+            at = 0
+            for piece in _read_in_order(files, ["row", "term_id"]):
+                end = at + piece.num_rows
+                counts += np.bincount(piece["row"].to_numpy(), minlength=n_rows)
+                indices[at:end], data[at:end] = piece["term_id"].to_numpy(), piece["weight"].to_numpy()
+                at = end
         indptr = np.r_[0, np.cumsum(counts)]
-        return sp.csr_matrix((np.concatenate(data) if data else np.array([], np.float32),
-                              np.concatenate(indices) if indices else np.array([], np.int32), indptr),
-                             shape=(n_rows, n_columns), dtype=np.float32)
+        return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns), dtype=np.float32)
 
     # ------------------------------------------------------------------ neighbours
 
@@ -472,12 +466,13 @@ class SparkBackend:
                   .withColumn("order", F.when(F.col("g") == _UNDATED_GROUP, F.lit(2**62)).otherwise(F.col("g"))))
         try:
             held: list = []
-            for piece in self._sorted_pieces(packed, ["order", "table"]):
-                for g, payload in zip(piece["g"].to_pylist(), piece["payload"].to_pylist()):
-                    held.append(_from_ipc(payload))
-                    if len(held) == 3:  # a group's three tables
-                        sink(*(t.astype(e.dtypes.to_dict()) for t, e in zip(held, empty)))
-                        held = []
+            with self._sorted_files(packed, ["order", "table"]) as files:
+                for piece in _read_in_order(files, ["order", "table"]):
+                    for payload in piece["payload"].to_pylist():
+                        held.append(_from_ipc(payload))
+                        if len(held) == 3:  # a group's three tables
+                            sink(*(t.astype(e.dtypes.to_dict()) for t, e in zip(held, empty)))
+                            held = []
             if held:
                 raise RuntimeError(f"Spark returned {len(held)} of a group's three overlap tables")
         finally:
@@ -514,6 +509,22 @@ class SparkBackend:
                 pa.schema([(n, pa.int32() if n == "sent_idx" else pa.string()) for n in names])))
 
         return frame([a for a, _ in loaded], articles_schema), frame([s for _, s in loaded], sentences_schema)
+
+
+def _read_in_order(files, order: list[str]):
+    """Yield each of ``files`` (from :meth:`SparkBackend._sorted_files`) as a
+    pyarrow Table, checking that the ``order`` columns run on from one file
+    to the next."""
+    last = None
+    for f in files:
+        piece = pq.read_table(f)
+        if piece.num_rows == 0:
+            continue
+        first = tuple(piece[c][0].as_py() for c in order)
+        if last is not None and first < last:
+            raise RuntimeError(f"Spark wrote the rows out of {order} order")
+        last = tuple(piece[c][-1].as_py() for c in order)
+        yield piece
 
 
 def _prune(df, n_documents: int, min_df, max_df) -> pd.DataFrame:
