@@ -33,7 +33,7 @@ def index_raw_folder(settings: NewsdagSettings) -> tuple[pd.DataFrame, pd.DataFr
     previous = pd.read_parquet(path) if path.exists() else None
     first_day, last_day = first_and_last_day()
     df = scan_raw_files(settings.raw_root, previous)
-    df["days"] = file_days(settings.raw_root, df, settings.limits, first_day, last_day, previous)
+    df["days"] = file_days(settings.raw_root, df, settings.parse_options, first_day, last_day, previous)
     return df, previous
 
 
@@ -42,7 +42,7 @@ def index_raw_folder(settings: NewsdagSettings) -> tuple[pd.DataFrame, pd.DataFr
     description=TABLES["raw_files"].description,
     owners=OWNERS,
     kinds={"python", "parquet"},
-    code_version="2",
+    code_version="3",
 )
 def raw_files(context: AssetExecutionContext, settings: NewsdagSettings):
     """Scan the raw folder and index which days each file holds. A file already
@@ -64,11 +64,11 @@ def raw_files(context: AssetExecutionContext, settings: NewsdagSettings):
     outs={
         "articles": AssetOut(
             group_name=GROUP, description=TABLES["articles"].description, owners=OWNERS,
-            kinds={"python", "pandas", "parquet"}, code_version="2",
+            kinds={"python", "pandas", "parquet"}, code_version="3",
         ),
         "rejected_inputs": AssetOut(
             group_name=GROUP, description=TABLES["rejected_inputs"].description, owners=OWNERS,
-            kinds={"python", "pandas", "parquet"}, code_version="2",
+            kinds={"python", "pandas", "parquet"}, code_version="3",
         ),
     },
     partitions_def=DAILY,
@@ -84,7 +84,7 @@ def parse_articles(context: AssetExecutionContext, settings: NewsdagSettings):
     index, _ = index_raw_folder(settings)
     files = index[index["days"].map(lambda ds: any(d in days for d in ds))]
     first_day, last_day = first_and_last_day()
-    articles, rejected = parse_raw_files(settings.raw_root, files, settings.limits, days, first_day, last_day)
+    articles, rejected = parse_raw_files(settings.raw_root, files, settings.parse_options, days, first_day, last_day)
     by_reason = rejected["reason"].value_counts().sort_index().to_dict()
     if by_reason:
         context.log.warning(f"{len(rejected)} inputs rejected: {by_reason}")

@@ -9,7 +9,7 @@ from dagster import ConfigurableResource
 from dagster_pyspark import LazyPySparkResource
 
 from newsdag import config
-from newsdag.ingest import Limits
+from newsdag.ingest import ParseOptions, read_host_outlets
 
 
 class NewsdagSettings(ConfigurableResource):
@@ -28,6 +28,9 @@ class NewsdagSettings(ConfigurableResource):
     trailing_days: float = config.DEFAULT_TRAILING_DAYS
     max_file_bytes: int = config.DEFAULT_MAX_FILE_BYTES
     max_record_chars: int = config.DEFAULT_MAX_RECORD_CHARS
+    max_page_bytes: int = config.DEFAULT_MAX_PAGE_BYTES
+    # A CSV of host,outlet naming web pages' outlets ($NEWSDAG_HOST_OUTLETS).
+    host_outlets_file: str = ""
 
     @property
     def raw_root(self) -> Path:
@@ -38,8 +41,10 @@ class NewsdagSettings(ConfigurableResource):
         return config.warehouse_dir(self.warehouse_dir or None)
 
     @property
-    def limits(self) -> Limits:
-        return Limits(max_file_bytes=self.max_file_bytes, max_record_chars=self.max_record_chars)
+    def parse_options(self) -> ParseOptions:
+        return ParseOptions(max_file_bytes=self.max_file_bytes, max_record_chars=self.max_record_chars,
+                            max_page_bytes=self.max_page_bytes,
+                            host_outlets=read_host_outlets(config.host_outlets_file(self.host_outlets_file or None)))
 
 
 class ComputeResource(ConfigurableResource):

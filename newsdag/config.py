@@ -21,9 +21,12 @@ DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_WAREHOUSE_DIR = "data/warehouse"
 DEFAULT_DAGSTER_HOME = ".dagster_home"
 
-# Safety caps on input size (bytes for a file, characters for one article's text).
+# Safety caps on input size (bytes for a file, characters for one article's
+# text, bytes for one web page: an HTML file or a WARC record; lxml and
+# trafilatura hold several copies of a page while they work).
 DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_RECORD_CHARS = 1_000_000
+DEFAULT_MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 # Daily partitions: the first publication day the warehouse holds
 # (``$NEWSDAG_FIRST_DAY``); articles published earlier are quarantined with a
@@ -66,6 +69,13 @@ def warehouse_dir(explicit: str | os.PathLike | None = None) -> Path:
     if explicit:
         return Path(explicit).expanduser().resolve()
     return _anchor(os.environ.get("NEWSDAG_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve()
+
+
+def host_outlets_file(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The CSV (columns ``host``, ``outlet``) naming web pages' outlets:
+    ``explicit``, else ``$NEWSDAG_HOST_OUTLETS``, else None (no mapping)."""
+    value = explicit or os.environ.get("NEWSDAG_HOST_OUTLETS")
+    return _anchor(value).resolve() if value else None
 
 
 def first_day(explicit: str | None = None) -> str:

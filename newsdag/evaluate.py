@@ -1,11 +1,14 @@
-"""Clustering scores against gold labels: B-cubed, pairwise F1, NMI and ARI.
+"""Scores against gold labels: clustering (B-cubed, pairwise F1, NMI, ARI) and
+article-body extraction (:func:`extraction_scores`).
 
-All functions take two equal-length label sequences (any hashable values):
-``predicted`` cluster labels and ``gold`` class labels, one per item.
+The clustering functions take two equal-length label sequences (any hashable
+values): ``predicted`` cluster labels and ``gold`` class labels, one per item.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -82,3 +85,43 @@ def score_clustering(predicted, gold) -> ClusterScores:
     return ClusterScores(bp, br, bf, pp, pr, pf, float(normalized_mutual_info_score(g, p)),
                          float(adjusted_rand_score(g, p)), len(p), int(p.max() + 1) if len(p) else 0,
                          int(g.max() + 1) if len(g) else 0)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _word_4grams(text: str) -> Counter:
+    words = _WORD.findall(text or "")
+    return Counter(tuple(words[i:i + 4]) for i in range(len(words) - 3))
+
+
+def extraction_scores(extracted: list[str], truth: list[str]) -> dict[str, float]:
+    """The article-extraction benchmark's body scores (scrapinghub's metric).
+
+    Inputs: two equal-length lists of texts, one pair per page: what an
+    extractor returned (``""`` for nothing) and the hand-checked body.
+    Each text is a multiset of word 4-grams (words are ``\\w+`` matches); per
+    page TP, FP and FN are multiset overlaps; precision is averaged over the
+    pages with TP+FP > 0, recall over those with TP+FN > 0, and a page whose
+    two texts are both empty counts 1 for each. Returns ``precision``,
+    ``recall`` and ``f1`` (the harmonic mean of the two means), floats in [0, 1].
+    """
+    if len(extracted) != len(truth):
+        raise ValueError(f"{len(extracted)} extracted texts for {len(truth)} pages")
+    precisions, recalls = [], []
+    for got, want in zip(extracted, truth):
+        a, b = _word_4grams(want), _word_4grams(got)
+        tp = sum((a & b).values())
+        fp = sum((b - a).values())
+        fn = sum((a - b).values())
+        if tp + fp + fn == 0:
+            precisions.append(1.0)
+            recalls.append(1.0)
+            continue
+        if tp + fp:
+            precisions.append(tp / (tp + fp))
+        if tp + fn:
+            recalls.append(tp / (tp + fn))
+    p = float(np.mean(precisions)) if precisions else 0.0
+    r = float(np.mean(recalls)) if recalls else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}

@@ -22,10 +22,11 @@ import math
 import os
 import re
 import unicodedata
+import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import charset_normalizer
 import pandas as pd
@@ -33,6 +34,8 @@ import pyarrow.parquet as pq
 
 from newsdag import config
 from newsdag.text import PARAGRAPH_SEPARATOR, count_words, first_sentence, normalise_paragraphs, sentence_spans
+from newsdag.warc import iter_warc
+from newsdag.webpages import drop_headline, page_body, page_metadata, parse_html, url_host
 
 FORMAT_BY_SUFFIX = {
     ".txt": "text",
@@ -42,7 +45,19 @@ FORMAT_BY_SUFFIX = {
     ".json": "json",
     ".csv": "csv",
     ".parquet": "parquet",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".warc": "warc",
 }
+# Compressed forms read as their inner format.
+FORMAT_BY_COMPRESSED_SUFFIX = {
+    ".html.gz": "html",
+    ".htm.gz": "html",
+    ".warc.gz": "warc",
+}
+# Formats whose articles are web pages (newsdag.webpages).
+PAGE_FORMATS = ("html", "warc")
 UNKNOWN_SOURCE = "unknown"
 
 # Field aliases accepted in feed records, in order of preference.
@@ -60,6 +75,7 @@ PUBLISHED_MAX = pd.Timestamp("2100-01-01", tz="UTC")
 # Epoch numbers at or above this are milliseconds (1e11 s is the year 5138).
 _EPOCH_MS_THRESHOLD = 1e11
 _DATE_LINE = re.compile(r"^[ \t]*date[ \t]+(\d{4}-\d{1,2}-\d{1,2})(?:[ \t]+|$)", re.IGNORECASE)
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}", re.IGNORECASE)
 _UNSAFE_SOURCE_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]+")
 _DETAIL_CHARS = 300
 _BINARY_SNIFF_BYTES = 8192
@@ -76,12 +92,22 @@ class Rejected(Exception):
 
 
 @dataclass(frozen=True)
-class Limits:
-    """Safety caps: files larger than ``max_file_bytes`` and article texts longer
-    than ``max_record_chars`` characters are rejected as ``too_large``."""
+class ParseOptions:
+    """How files are read.
+
+    Safety caps: files larger than ``max_file_bytes``, web pages larger than
+    ``max_page_bytes`` (an HTML file, or one WARC record; a WARC file itself
+    is streamed and has no cap) and article texts longer than
+    ``max_record_chars`` characters are rejected as ``too_large``.
+
+    ``host_outlets``: ``(host, outlet)`` pairs naming the outlet of a web
+    page's host (see :func:`outlet_of_page`).
+    """
 
     max_file_bytes: int = config.DEFAULT_MAX_FILE_BYTES
     max_record_chars: int = config.DEFAULT_MAX_RECORD_CHARS
+    max_page_bytes: int = config.DEFAULT_MAX_PAGE_BYTES
+    host_outlets: tuple[tuple[str, str], ...] = ()
 
 
 # --------------------------------------------------------------------------- scan
@@ -102,7 +128,69 @@ def source_from_path(raw_path: str) -> str:
 
 
 def file_format(raw_path: str) -> str:
-    return FORMAT_BY_SUFFIX.get(os.path.splitext(raw_path)[1].lower(), "unsupported")
+    """The input format a file name says (``FORMAT_BY_SUFFIX``), else 'unsupported'."""
+    lower = raw_path.lower()
+    for suffix, fmt in FORMAT_BY_COMPRESSED_SUFFIX.items():
+        if lower.endswith(suffix):
+            return fmt
+    return FORMAT_BY_SUFFIX.get(os.path.splitext(lower)[1], "unsupported")
+
+
+def _looks_like_host(name: str) -> bool:
+    # A folder named as a web host ("www.bbc.co.uk"): how wget, HTTrack and
+    # most crawlers lay out the pages they save.
+    return bool(_HOST_NAME.fullmatch(name))
+
+
+def outlet_of_host(host: str | None, host_outlets: tuple[tuple[str, str], ...]) -> str | None:
+    """The outlet ``host_outlets`` names for ``host`` or for the nearest domain
+    above it ("news.bbc.co.uk" falls under "bbc.co.uk"), else None."""
+    if not host:
+        return None
+    mapping = dict(host_outlets)
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        outlet = mapping.get(".".join(labels[i:]))
+        if outlet:
+            return sanitise_source(outlet)
+    return None
+
+
+def outlet_of_page(raw_path: str, url: str | None, host_outlets: tuple[tuple[str, str], ...] = (),
+                   from_warc: bool = False) -> str:
+    """The outlet of a web page: the outlet ``host_outlets`` names for its URL's
+    host; else the first folder of its file, unless the file is a WARC, sits
+    at the raw root or in a folder named as a host (a crawl's layout); else
+    the URL's host without ``www.``; else the first folder, else 'unknown'."""
+    host = url_host(url)
+    mapped = outlet_of_host(host, host_outlets)
+    if mapped:
+        return mapped
+    parts = raw_path.split("/")
+    folder = parts[0] if len(parts) > 1 else None
+    if folder is not None and not from_warc and not _looks_like_host(folder):
+        return sanitise_source(folder)
+    if host:
+        return sanitise_source(host)
+    return source_from_path(raw_path)
+
+
+def read_host_outlets(path: str | os.PathLike | None) -> tuple[tuple[str, str], ...]:
+    """The host → outlet mapping of a CSV file with the columns ``host`` and
+    ``outlet`` (hosts without ``www.``, lower case), as sorted pairs; () for None."""
+    if not path:
+        return ()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"host", "outlet"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"the host → outlet file {path} needs the columns host and outlet (missing: {', '.join(sorted(missing))})")
+    pairs = {}
+    for host, outlet in zip(frame["host"], frame["outlet"]):
+        host = host.strip().lower()
+        host = host[4:] if host.startswith("www.") else host
+        if host and outlet.strip():
+            pairs[host] = outlet.strip()
+    return tuple(sorted(pairs.items()))
 
 
 def _sha256_file(path: Path) -> str:
@@ -207,29 +295,35 @@ def place_article(published: Any, seen_day: str, first_day: str | None = None,
     return day, None
 
 
-def file_days(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Limits(),
+def file_days(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = ParseOptions(),
               first_day: str | None = None, last_day: str | None = None,
               previous: pd.DataFrame | None = None) -> pd.Series:
     """For each file of ``raw_files`` (with ``first_seen``), the sorted list of
     days its articles and rejections belong to: its articles' publication
     days, and its first-seen day when it has undated articles or rejections
-    (or gives nothing at all). A file whose path, hash and first-seen time match a row of
-    ``previous`` keeps that row's ``days`` without being parsed again."""
+    (or gives nothing at all). A file whose path, hash, first-seen time and
+    format match a row of ``previous`` keeps that row's ``days`` without being
+    parsed again."""
     known: dict[tuple, list[str]] = {}
     if previous is not None and len(previous) and "days" in previous:
         for r in previous.itertuples():
-            known[(r.raw_path, r.sha256, pd.Timestamp(r.first_seen))] = list(r.days)
+            known[(r.raw_path, r.sha256, pd.Timestamp(r.first_seen), r.format)] = list(r.days)
     out = []
     for r in raw_files.itertuples():
-        key = (r.raw_path, r.sha256, pd.Timestamp(r.first_seen))
+        # The format is part of the key: a file an older newsdag could not
+        # read (an .html before web pages were read) is indexed again.
+        key = (r.raw_path, r.sha256, pd.Timestamp(r.first_seen), r.format)
         if r.sha256 is not None and key in known:
             out.append(known[key])
             continue
         seen_day = clamp_day(r.first_seen, first_day, last_day)
-        articles, rejects = parse_file(raw_root, r.raw_path, r.format, limits)
+        articles, rejects = parse_file(raw_root, r.raw_path, r.format, options, days_only=True)
         days = {place_article(a["published"], seen_day, first_day, last_day)[0] for a in articles}
-        if rejects or not articles:
-            days.add(seen_day)  # rejections, and a file that gives nothing, land on its first-seen day
+        # Rejections, and a file that gives nothing, land on its first-seen
+        # day; so may a web page's, which only parsing tells (days_only does
+        # not extract bodies, and a page without one is rejected).
+        if rejects or not articles or r.format in PAGE_FORMATS:
+            days.add(seen_day)
         out.append(sorted(days))
     return pd.Series(out, index=raw_files.index, dtype=object)
 
@@ -402,15 +496,16 @@ def make_article_id(source: str, key: str, text: str) -> str:
 
 
 def build_article(
-    *, text: str, source: str, raw_path: str, raw_sha256: str, limits: Limits,
+    *, text: str, source: str, raw_path: str, raw_sha256: str, options: ParseOptions,
     published: Any = None, title: str | None = None, external_id: Any = None,
-    url: Any = None, raw_line: int | None = None,
+    url: Any = None, raw_line: int | None = None, author: Any = None, published_from: str | None = None,
+    raw_offset: int | None = None,
 ) -> dict:
     """Normalise one record into an ``articles`` row (a dict). Raises :class:`Rejected`."""
     if not isinstance(text, str):
         raise Rejected("missing_text", f"text is {type(text).__name__}, not a string")
-    if len(text) > limits.max_record_chars:
-        raise Rejected("too_large", f"text has {len(text):,} characters, over the limit of {limits.max_record_chars:,}")
+    if len(text) > options.max_record_chars:
+        raise Rejected("too_large", f"text has {len(text):,} characters, over the limit of {options.max_record_chars:,}")
     paragraphs = normalise_paragraphs(text)
     if not paragraphs:
         raise Rejected("empty", "no text after normalisation")
@@ -429,10 +524,22 @@ def build_article(
         "text": norm,
         "n_words": count_words(norm),
         "url": None if url is None else str(url).strip() or None,
+        "author": _author(author),
+        "published_from": published_from if ts is not None else None,
         "raw_path": raw_path,
         "raw_line": raw_line,
+        "raw_offset": raw_offset,
         "raw_sha256": raw_sha256,
     }
+
+
+def _author(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v).strip() for v in value if v is not None and str(v).strip())
+    text = " ".join(str(value).split())
+    return text or None
 
 
 # ----------------------------------------------------------------- formats
@@ -486,8 +593,8 @@ def _records_json(content: str) -> Iterator[tuple[int, Any]]:
         yield i, rec
 
 
-def _records_csv(content: str, limits: Limits) -> Iterator[tuple[int, Any]]:
-    csv.field_size_limit(max(limits.max_record_chars * 4, 131072))
+def _records_csv(content: str, options: ParseOptions) -> Iterator[tuple[int, Any]]:
+    csv.field_size_limit(max(options.max_record_chars * 4, 131072))
     # strict: a broken quote is an error for that row, not a silent merge of rows.
     reader = csv.reader(io.StringIO(content, newline=""), strict=True)
     try:
@@ -526,13 +633,144 @@ def _records_parquet(path: Path) -> Iterator[tuple[int, Any]]:
             yield row_no, rec
 
 
-def parse_file(raw_root: Path, raw_path: str, fmt: str, limits: Limits = Limits()) -> tuple[list[dict], list[dict]]:
-    """Parse one file into (article rows, rejection rows). Never raises for bad input."""
+def _gunzip_page(data: bytes, max_page_bytes: int) -> bytes:
+    """A gzip-compressed page, decompressed to at most ``max_page_bytes``."""
+    inflater = zlib.decompressobj(31)
+    try:
+        out = inflater.decompress(data, max_page_bytes + 1)
+    except zlib.error as e:
+        raise Rejected("bad_gzip", str(e)) from None
+    if len(out) > max_page_bytes:
+        raise Rejected("too_large", f"decompresses to over the page limit of {max_page_bytes:,} bytes")
+    if not inflater.eof:
+        raise Rejected("bad_gzip", "the compressed data is cut off")
+    return out
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
+
+
+def decode_html(data: bytes, charset: str | None = None) -> str:
+    """Decode a web page: a byte-order mark, else the charset its HTTP header
+    (``charset``) or its own ``<meta>`` declares, when the bytes decode with
+    it, else as :func:`decode_bytes` decodes text files."""
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:3] == b"\xef\xbb\xbf" or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return decode_bytes(data)
+    declared = [charset] if charset else []
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        declared.append(m.group(1).decode("ascii", "replace"))
+    for name in declared:
+        try:
+            text = data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        if _looks_binary(text):
+            raise Rejected("binary", f"decodes as {name} but is mostly control characters")
+        return text
+    return decode_bytes(data)
+
+
+@dataclass(frozen=True)
+class _PageOrigin:
+    """Where a page came from: its file, and for a WARC record its record."""
+
+    raw_path: str
+    raw_sha256: str
+    from_warc: bool = False
+    number: int | None = None
+    offset: int | None = None
+    target_uri: str | None = None
+    warc_date: str | None = None
+    record_id: str | None = None
+
+
+def _page_article(html: bytes, charset: str | None, origin: _PageOrigin, options: ParseOptions,
+                  days_only: bool, wanted: Callable[[Any], bool] | None) -> dict | None:
+    """One web page as an ``articles`` row (with ``days_only``, only its
+    ``published``); None when ``wanted`` says its publication time falls
+    outside the run (its body is then not extracted). Raises :class:`Rejected`."""
+    if len(html) > options.max_page_bytes:
+        raise Rejected("too_large", f"a page of {len(html):,} bytes, over the limit of {options.max_page_bytes:,}")
+    tree = parse_html(decode_html(html, charset))
+    if tree is None:
+        raise Rejected("bad_html", "no HTML document could be parsed from the page")
+    page = page_metadata(tree, origin.target_uri)
+    published, published_from = _page_published(page, origin)
+    if days_only:
+        return {"published": published}
+    if wanted is not None and not wanted(published):
+        return None
+    page = replace(page, text=drop_headline(page_body(tree, origin.target_uri), page.title))
+    if not page.text.strip():
+        raise Rejected("no_article_body", "the extractor found no article body on the page")
+    return build_article(
+        text=page.text, source=outlet_of_page(origin.raw_path, page.url, options.host_outlets, origin.from_warc),
+        raw_path=origin.raw_path, raw_sha256=origin.raw_sha256, options=options, published=published,
+        published_from=published_from, title=page.title, external_id=origin.record_id, url=page.url,
+        author=page.author, raw_line=origin.number, raw_offset=origin.offset,
+    )
+
+
+def _page_published(page, origin: _PageOrigin) -> tuple[pd.Timestamp | None, str | None]:
+    """A page's publication time and where it came from (see articles.published_from):
+    the first of its stated time, its day-only date and its WARC-Date that is
+    a plausible time. Pages carry placeholders ("0001-01-01") and garbage in
+    their metadata: one bad field must not cost the page its better ones."""
+    for value, name in ((page.published_time, "page_time"), (page.published_day, "page_date"),
+                        (origin.warc_date, "warc_date")):
+        try:
+            ts = parse_published(value)
+        except Rejected:
+            continue
+        if ts is not None:
+            return ts, name
+    return None, None
+
+
+def _parse_warc(path: Path, raw_path: str, options: ParseOptions, days_only: bool,
+                wanted: Callable[[Any], bool] | None, articles: list[dict], reject) -> None:
+    """Every fetched record of a WARC file, streamed: an article or a rejection each."""
+    before = path.stat()
+    sha = _sha256_file(path)
+    for page in iter_warc(path, options.max_page_bytes):
+        try:
+            if page.reason is not None:
+                raise Rejected(page.reason, page.detail)
+            origin = _PageOrigin(raw_path, sha, True, page.number, page.offset, page.target_uri,
+                                 page.warc_date, page.record_id)
+            article = _page_article(page.html, page.charset, origin, options, days_only, wanted)
+            if article is not None:
+                articles.append(article)
+        except Rejected as r:
+            reject(r.reason, f"{r.detail} (record at byte {page.offset:,}: {page.target_uri or 'no target URI'})",
+                   page.number, page.offset)
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        # Hashed before it was read: a file still being written is not taken
+        # for the version that was hashed. The next run reads it again.
+        articles.clear()
+        raise Rejected("changed_while_reading", "the file changed while it was read; it is read again on the next run")
+
+
+def parse_file(raw_root: Path, raw_path: str, fmt: str, options: ParseOptions = ParseOptions(),
+               days_only: bool = False, wanted: Callable[[Any], bool] | None = None) -> tuple[list[dict], list[dict]]:
+    """Parse one file into (article rows, rejection rows). Never raises for bad input.
+
+    Web pages and WARC records are read as far as their publication time
+    first. With ``days_only`` they are read no further (no body extraction),
+    and each article row holds only ``published``: what :func:`file_days`
+    needs. ``wanted`` (a publication time, or None, to bool) skips the pages
+    a run does not cover before their bodies are extracted: a WARC feeding
+    many days is parsed by each run that covers one of them. Other formats
+    are parsed whole either way.
+    """
     articles: list[dict] = []
     rejects: list[dict] = []
 
-    def reject(reason: str, detail: str, line: int | None = None) -> None:
-        rejects.append({"raw_path": raw_path, "line": line, "reason": reason, "detail": detail[:_DETAIL_CHARS]})
+    def reject(reason: str, detail: str, line: int | None = None, offset: int | None = None) -> None:
+        rejects.append({"raw_path": raw_path, "line": line, "offset": offset, "reason": reason,
+                        "detail": detail[:_DETAIL_CHARS]})
 
     path = Path(raw_root) / raw_path
     try:
@@ -542,27 +780,37 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, limits: Limits = Limits(
             raise Rejected("unsupported_format", f"no parser for {os.path.splitext(raw_path)[1] or 'files without a suffix'}")
         if not path.is_file():
             raise Rejected("unreadable", "not a regular file")
+        if fmt == "warc":
+            # Streamed a record at a time: a WARC has no size cap, its pages do.
+            _parse_warc(path, raw_path, options, days_only, wanted, articles, reject)
+            return articles, rejects
         size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise Rejected("too_large", f"{size:,} bytes, over the limit of {limits.max_file_bytes:,}")
+        if size > options.max_file_bytes:
+            raise Rejected("too_large", f"{size:,} bytes, over the limit of {options.max_file_bytes:,}")
         data = path.read_bytes()
         # Hash the bytes actually parsed, not raw_files' hash: a file changed
         # between the two steps must not pass for its older version.
         sha = hashlib.sha256(data).hexdigest()
         folder_source = source_from_path(raw_path)
 
+        if fmt == "html":
+            html = _gunzip_page(data, options.max_page_bytes) if raw_path.lower().endswith(".gz") else data
+            article = _page_article(html, None, _PageOrigin(raw_path, sha), options, days_only, wanted)
+            articles.extend([article] if article is not None else [])
+            return articles, rejects
+
         if fmt == "text":
             content = decode_bytes(data)
             date_str, rest = parse_text_file(content)
             articles.append(build_article(text=rest, source=folder_source, raw_path=raw_path, raw_sha256=sha,
-                                          limits=limits, published=date_str))
+                                          options=options, published=date_str, published_from="date_line"))
             return articles, rejects
 
         if fmt == "parquet":
             records = _records_parquet(path)
         else:
             content = decode_bytes(data)
-            records = {"jsonl": _records_jsonl, "json": _records_json}[fmt](content) if fmt != "csv" else _records_csv(content, limits)
+            records = {"jsonl": _records_jsonl, "json": _records_json}[fmt](content) if fmt != "csv" else _records_csv(content, options)
         n_records = 0
         for line, rec in records:
             n_records += 1
@@ -578,12 +826,12 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, limits: Limits = Limits(
                 articles.append(build_article(
                     text=text,
                     source=sanitise_source(source) if source is not None else folder_source,
-                    raw_path=raw_path, raw_sha256=sha, limits=limits,
+                    raw_path=raw_path, raw_sha256=sha, options=options,
                     published=_first_field(rec, PUBLISHED_FIELDS),
                     title=_first_field(rec, TITLE_FIELDS),
                     external_id=_first_field(rec, ID_FIELDS),
                     url=_first_field(rec, URL_FIELDS),
-                    raw_line=line,
+                    raw_line=line, published_from="record",
                 ))
             except Rejected as r:
                 reject(r.reason, r.detail, line)
@@ -598,12 +846,13 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, limits: Limits = Limits(
 
 # ----------------------------------------------------------------- tables
 
-ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "day", "title", "lead", "body", "text",
-                   "n_words", "url", "raw_path", "raw_line", "raw_sha256", "duplicate_of"]
-REJECT_COLUMNS = ["raw_path", "line", "day", "reason", "detail"]
+ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "published_from", "day", "title", "lead",
+                   "body", "text", "n_words", "url", "author", "raw_path", "raw_line", "raw_offset", "raw_sha256",
+                   "duplicate_of"]
+REJECT_COLUMNS = ["raw_path", "line", "offset", "day", "reason", "detail"]
 
 
-def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Limits(),
+def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = ParseOptions(),
                     days: Iterable[str] | None = None, first_day: str | None = None,
                     last_day: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse the files listed in ``raw_files`` into ``(articles, rejected_inputs)``.
@@ -623,13 +872,21 @@ def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Li
     all_articles: list[dict] = []
     all_rejects: list[dict] = []
     has_seen = "first_seen" in raw_files
+    days = set(days) if days is not None else None
     for row in raw_files.itertuples():
         seen_day = clamp_day(row.first_seen if has_seen else getattr(row, "modified", None), first_day, last_day)
-        a, r = parse_file(raw_root, row.raw_path, row.format, limits)
+        wanted_day = None
+        if days is not None and seen_day not in days:
+            # The file's rejections land on seen_day, outside this run: only
+            # the pages of the run's days need their bodies.
+            def wanted_day(published, seen_day=seen_day):
+                return place_article(published, seen_day, first_day, last_day)[0] in days
+        a, r = parse_file(raw_root, row.raw_path, row.format, options, wanted=wanted_day)
         for art in a:
             day, outside = place_article(art["published"], seen_day, first_day, last_day)
             if outside:
-                r.append({"raw_path": art["raw_path"], "line": art["raw_line"], "reason": "outside_partitions",
+                r.append({"raw_path": art["raw_path"], "line": art["raw_line"], "offset": art["raw_offset"],
+                          "reason": "outside_partitions",
                           "detail": outside})
                 continue
             art["day"] = day
@@ -642,9 +899,11 @@ def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Li
     articles["published"] = pd.to_datetime(articles["published"], utc=True)
     articles["n_words"] = articles["n_words"].astype("int64")
     articles["raw_line"] = articles["raw_line"].astype("Int64")
+    articles["raw_offset"] = articles["raw_offset"].astype("Int64")
     dup_mask = articles.duplicated("article_id", keep="first")
     for row in articles.loc[dup_mask].itertuples():
         all_rejects.append({"raw_path": row.raw_path, "line": row.raw_line if pd.notna(row.raw_line) else None,
+                            "offset": row.raw_offset if pd.notna(row.raw_offset) else None,
                             "day": row.day, "reason": "duplicate_record",
                             "detail": f"the same record (source, id, text) as article {row.article_id}, already ingested"})
     articles = articles.loc[~dup_mask].sort_values("article_id", kind="stable").reset_index(drop=True)
@@ -655,6 +914,7 @@ def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, limits: Limits = Li
         rejected = rejected[rejected["day"].isin(wanted)].reset_index(drop=True)
     articles["duplicate_of"] = find_duplicates(articles)
     rejected["line"] = rejected["line"].astype("Int64")
+    rejected["offset"] = rejected["offset"].astype("Int64")
     return articles[ARTICLE_COLUMNS], rejected
 
 

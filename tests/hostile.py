@@ -75,7 +75,7 @@ def make_hostile_corpus(root: Path, seed: int = 0, tiny_files: int = 2000, huge_
         _w(root, f"bad/empty{i}.txt", "")
         _w(root, f"bad/blank{i}.txt", " \n\t \r\n  " * (i + 1))
     t.reasons["empty"] += 20
-    for ext in ["png", "docx", "exe", "html", "xml"]:
+    for ext in ["png", "docx", "exe", "pdf", "xml"]:
         _w(root, f"bad/file.{ext}", b"whatever")
     _w(root, "bad/NOSUFFIX", b"no suffix at all")
     t.reasons["unsupported_format"] += 6
@@ -149,11 +149,63 @@ def make_hostile_corpus(root: Path, seed: int = 0, tiny_files: int = 2000, huge_
     os.symlink("/etc/passwd", root / "bad" / "passwd.txt")
     t.reasons["outside_raw_root"] += 3
 
+    _hostile_web_input(root, t)
+
     # Thousands of tiny files.
     for i in range(tiny_files):
         _w(root, f"tiny/{i // 500}/{i}.txt", f"Tiny story {i}.")
     t.n_articles += tiny_files
     return t
+
+
+def _hostile_web_input(root: Path, t: Truth) -> None:
+    """Saved web pages and WARC files, good and bad (tests/test_webpages.py tests each case alone)."""
+    import gzip
+
+    from tests.web import article_html, http_response, story_paragraphs, write_warc
+
+    for i, topic in enumerate(["tram", "harbour", "library"]):
+        _w(root, f"web/good{i}.html", article_html(f"Story {topic}", story_paragraphs(topic)))
+    _w(root, "web/malformed.html", "<html><head><title>Ferry</title><body><article><p>"
+       + "<p>".join(story_paragraphs("ferry")) + "<div><span></b></i></article></html")
+    _w(root, "web/cp1252.html", article_html("Café", [p.replace("council", "café council")
+                                                      for p in story_paragraphs("café")]).encode("cp1252"))
+    t.n_articles += 5
+    _w(root, "web/binary.html", bytes(range(256)) * 40)
+    t.reasons["binary"] += 1
+    _w(root, "web/empty.htm", b"")
+    t.reasons["empty"] += 1
+    _w(root, "web/huge.html", "<html><body>" + "<p>a very large page</p>" * 800_000 + "</body></html>")  # over 16 MiB
+    t.reasons["too_large"] += 1
+    _w(root, "web/nav.html", "<html><body><nav><a href='/'>Home</a> <a href='/w'>World</a></nav></body></html>")
+    t.reasons["no_article_body"] += 1
+    _w(root, "web/cut.html.gz", gzip.compress(article_html("Cut", story_paragraphs("cut")).encode())[:300])
+    t.reasons["bad_gzip"] += 1
+
+    def page(topic: str) -> dict:
+        return http_response(f"https://www.port-times.com/{topic}", article_html(topic.title(), story_paragraphs(topic)).encode())
+
+    write_warc(root / "crawl" / "mixed.warc.gz", [
+        {"type": "request", "url": "https://www.port-times.com/bridge", "body": b"GET / HTTP/1.1\r\n\r\n"},
+        page("bridge"), page("school"),
+        http_response("https://www.port-times.com/gone", b"<html>gone</html>", status="404 Not Found"),
+        http_response("https://www.port-times.com/logo.png", b"\x89PNG" + b"\x00" * 32, content_type="image/png"),
+        {"type": "revisit", "url": "https://www.port-times.com/bridge"},
+    ])
+    t.n_articles += 2
+    t.reasons.update(["warc_http_status", "warc_not_html", "warc_revisit"])
+    offsets = write_warc(root / "crawl" / "cut.warc.gz", [page("museum"), page("stadium"), page("airport")])
+    data = (root / "crawl" / "cut.warc.gz").read_bytes()
+    (root / "crawl" / "cut.warc.gz").write_bytes(data[: offsets[2] + 600])
+    t.n_articles += 2
+    t.reasons["warc_truncated"] += 1
+    offsets = write_warc(root / "crawl" / "damaged.warc.gz", [page("market"), page("hospital"), page("station")])
+    data = bytearray((root / "crawl" / "damaged.warc.gz").read_bytes())
+    for i in range(offsets[1] + 40, offsets[1] + 240):
+        data[i] ^= 0x55
+    (root / "crawl" / "damaged.warc.gz").write_bytes(bytes(data))
+    t.n_articles += 2
+    t.reasons["bad_warc"] += 1
 
 
 if __name__ == "__main__":

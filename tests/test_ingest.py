@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsdag.ingest import (
-    Limits,
+    ParseOptions,
     Rejected,
     make_article_id,
     parse_published,
@@ -21,7 +21,7 @@ from tests.conftest import SAMPLE_ORIGINAL, SAMPLE_REWRITE, SAMPLES_DIR, jsonl, 
 UTC = "UTC"
 
 
-def parse(raw_dir, limits=Limits()):
+def parse(raw_dir, limits=ParseOptions()):
     return parse_raw_files(raw_dir, scan_raw_files(raw_dir), limits)
 
 
@@ -272,7 +272,7 @@ def test_bad_inputs_are_rejected_with_reasons_and_good_ones_survive(raw_dir):
 def test_limits_reject_oversized_files_and_records(raw_dir):
     write(raw_dir, "big.txt", "word " * 1000)
     write(raw_dir, "feed.jsonl", jsonl([{"id": "1", "text": "x" * 500}, {"id": "2", "text": "short"}]))
-    articles, rejected = parse(raw_dir, Limits(max_file_bytes=2000, max_record_chars=100))
+    articles, rejected = parse(raw_dir, ParseOptions(max_file_bytes=2000, max_record_chars=100))
     assert sorted(zip(rejected.raw_path, rejected.reason)) == [("big.txt", "too_large"), ("feed.jsonl", "too_large")]
     assert list(articles.external_id) == ["2"]
 

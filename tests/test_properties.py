@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsdag.features import fit_tfidf
-from newsdag.ingest import Limits, Rejected, parse_file, parse_published, split_sentences
+from newsdag.ingest import ParseOptions, Rejected, parse_file, parse_published, split_sentences
 from newsdag.overlap import OverlapSettings, compute_overlap, containment, ngram_hashes, shared_passages, tokenize
 from newsdag.stories import cluster_stories
 from newsdag.text import normalise_text, sentence_spans
@@ -47,7 +47,7 @@ def test_sentence_spans_are_valid(raw):
 def test_parse_file_never_raises_on_arbitrary_bytes(tmp_path, data, name):
     (tmp_path / name).write_bytes(data)
     articles, rejects = parse_file(tmp_path, name, {"a.txt": "text", "b.jsonl": "jsonl", "c.json": "json",
-                                                    "d.csv": "csv", "e.parquet": "parquet"}[name], Limits())
+                                                    "d.csv": "csv", "e.parquet": "parquet"}[name], ParseOptions())
     assert articles or rejects  # every file yields an article or a reason
     for r in rejects:
         assert r["reason"] and r["raw_path"] == name

@@ -10,6 +10,7 @@ from newsdag.storage import content_hash, read_kv_metadata, read_table, table_fi
 
 def rejects(n):
     return pd.DataFrame({"raw_path": [f"f{i}.txt" for i in range(n)], "line": pd.array([None] * n, dtype="Int64"),
+                         "offset": pd.array([None] * n, dtype="Int64"),
                          "day": ["2025-01-01"] * n, "reason": ["empty"] * n, "detail": ["x"] * n})
 
 
@@ -28,7 +29,7 @@ def test_write_and_read_round_trip_with_metadata(tmp_path):
 def test_empty_table_keeps_its_schema(tmp_path):
     write_table(rejects(0), tmp_path, "rejected_inputs")
     schema = pq.read_schema(table_file(tmp_path, "rejected_inputs"))
-    assert schema.names == ["raw_path", "line", "day", "reason", "detail"]
+    assert schema.names == ["raw_path", "line", "offset", "day", "reason", "detail"]
     assert str(schema.field("line").type) == "int64"
     assert read_table(tmp_path, "rejected_inputs").empty
 
@@ -122,5 +123,5 @@ def test_table_writer_left_by_an_error_leaves_nothing(tmp_path):
 
 def test_table_writer_without_rows_writes_the_schema(tmp_path):
     path = storage.TableWriter("rejected_inputs", tmp_path / "rejected_inputs").commit(table_file(tmp_path, "rejected_inputs"))
-    assert pq.read_schema(path).names == ["raw_path", "line", "day", "reason", "detail"]
+    assert pq.read_schema(path).names == ["raw_path", "line", "offset", "day", "reason", "detail"]
     assert pd.read_parquet(path).empty
