@@ -8,11 +8,12 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 UI_HOST ?= 127.0.0.1
 UI_PORT ?= 3000
 
-.PHONY: run test ui bench bench-full bench-textdedup-env eval lock clean help
+.PHONY: run test check system-deps ui bench bench-full bench-textdedup-env eval lock clean help
 
 help:
 	@echo "make run   - materialise every asset over data/raw into data/warehouse"
-	@echo "make test  - run the whole test suite"
+	@echo "make test  - run the whole test suite (installs Chromium and Java first when missing)"
+	@echo "make check - the fast loop: unit tests and a small end-to-end run (no JVM, browser or shared data)"
 	@echo "make ui    - the Dagster UI at http://$(UI_HOST):$(UI_PORT)"
 	@echo "make bench - quick benchmark: 10k generated articles, and the hand-written pipeline beside it"
 	@echo "make bench-full - 10k, 100k and 1M generated articles, both backends, text-dedup (hours)"
@@ -28,8 +29,30 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/newsdag materialize
 
-test: $(STAMP)
+# The whole suite also needs two system packages: Debian's Chromium for the
+# browser test and a Java 17 runtime for the Spark tests. They are installed
+# when missing (as root, or through sudo without a password); otherwise the
+# line printed says how to get them.
+define need_package
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
+	    echo "make test needs $(1) for $(3): run 'sudo apt-get install $(2)' (Debian/Ubuntu), then make test again" >&2; exit 1; fi; \
+	  echo "installing $(2) for $(3)"; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(2); }
+endef
+
+system-deps:
+	$(call need_package,chromium,chromium,the browser test)
+	$(call need_package,java,openjdk-17-jre-headless,the Spark tests)
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+# The fast loop, on both cores: no browser, no JVM, no shared data, none of
+# the end-to-end runs in fresh processes (e2e); the whole graph still runs
+# in process (tests/test_webpages.py, tests/test_partitions.py, ...).
+check: $(STAMP)
+	$(BIN)/python -m pytest -m "not ui and not spark and not shared_data and not e2e" -q -n 2
 
 ui: $(STAMP)
 	$(BIN)/newsdag home

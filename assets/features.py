@@ -1,6 +1,5 @@
 """Features group: articles -> tfidf_vocabulary + tfidf_features."""
 
-import json
 
 from dagster import AssetOut, MetadataValue, multi_asset
 
@@ -33,10 +32,9 @@ def tfidf(config: TfidfConfig, compute: ComputeResource, articles: PartitionedTa
     documents = DayDocuments(articles)
     vocabulary, X = backend.fit_tfidf(documents, settings)
     features = features_table(X, documents.article_ids)
-    settings_json = json.dumps(settings.as_dict(), sort_keys=True)
     yield table_output(vocabulary, "tfidf_vocabulary", metadata={
-        SETTINGS_KEY: settings_json, "n_terms": MetadataValue.int(len(vocabulary)),
+        SETTINGS_KEY: MetadataValue.json(settings.as_dict()), "n_terms": MetadataValue.int(len(vocabulary)),
         "compute_backend": MetadataValue.text(backend.label)})
     yield table_output(features, "tfidf_features", metadata={
-        SETTINGS_KEY: settings_json,
+        SETTINGS_KEY: MetadataValue.json(settings.as_dict()),
         "mean_terms_per_article": MetadataValue.float(float(X.nnz / max(X.shape[0], 1)))})

@@ -37,7 +37,7 @@ from dagster import AssetKey
 from upath import UPath
 
 import newsdag
-from newsdag import config
+from assets.resources import NewsdagSettings
 from newsdag.schemas import TABLES
 from newsdag.storage import (
     PART_FILE, PartitionedTable, TableWriter, content_hash, partition_keys, read_kv_metadata, read_partitions, to_arrow,
@@ -200,8 +200,13 @@ def _columns(context: InputContext) -> list[str] | None:
 
 
 def _output_value(context: OutputContext, key: str) -> str | None:
+    """An output metadata value as footer text: JSON documents as canonical
+    JSON (sorted keys), the form newsdag.incremental compares."""
     value = context.output_metadata.get(key)
-    return getattr(value, "value", value)
+    value = getattr(value, "value", value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
 
 
 def table_metadata(table: str, df: pd.DataFrame, rows: int | None = None) -> dict[str, Any]:
@@ -238,24 +243,25 @@ def markdown_preview(df: pd.DataFrame, n: int = PREVIEW_ROWS) -> str:
 
 
 class WarehouseIOManager(ConfigurableIOManagerFactory):
-    """Parquet tables under ``warehouse_dir`` (default ``$NEWSDAG_WAREHOUSE_DIR`` or
-    ``<project>/data/warehouse``).
+    """Parquet tables in the warehouse of the ``settings`` resource
+    (assets.resources.NewsdagSettings: the warehouse is configured once, there).
 
     While a run uses it, it holds the warehouse's writer lock
     (newsdag.storage.warehouse_lock): a second run on the same warehouse waits
     up to ``lock_wait_seconds``, saying so in its log, then fails clearly. The
-    code location uses the in-process executor, so the lock spans the run.
+    code location uses the in-process executor, so the lock spans the run; the
+    CLI holds it for its whole call, and its runs enter it again.
     """
 
-    warehouse_dir: str
+    settings: NewsdagSettings
     lock_wait_seconds: float = 3600.0
 
     @contextmanager
     def yield_for_execution(self, context):
         owner = context.run.run_id if context.run else "an unknown run"
         log = context.log.warning if context.log else print
-        with warehouse_lock(config.warehouse_dir(self.warehouse_dir), owner, self.lock_wait_seconds, on_wait=log):
+        with warehouse_lock(self.settings.warehouse, owner, self.lock_wait_seconds, on_wait=log):
             yield self.create_io_manager(context)
 
     def create_io_manager(self, context) -> ParquetTableIOManager:
-        return ParquetTableIOManager(base_path=UPath(str(config.warehouse_dir(self.warehouse_dir))))
+        return ParquetTableIOManager(base_path=UPath(str(self.settings.warehouse)))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, multi_asset
 
-from assets.incremental import basis_json, footer, plan_run
-from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in, file_in, partitions_in
-from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
+from assets.incremental import basis_json, footer, footer_metadata, plan_run
+from assets.io_manager import columns_in, file_in, partitions_in
+from assets.outputs import OWNERS, image_markdown, table_output
 from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
 from newsdag.features import load_tfidf
@@ -103,10 +103,9 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
     writers = sink.writers
     n_pairs = writers["article_overlap"].rows
     n_derived = n_pairs - sink.derivation.get("non", 0)
-    common = {SETTINGS_KEY: settings_json, BASIS_KEY: basis, PLAN_KEY: json.dumps(plan.as_metadata())}
+    common = footer_metadata(settings_json, basis, plan)
     yield table_output(writers["article_overlap"], "article_overlap", metadata={
         **common,
-        "recompute": MetadataValue.json(plan.as_metadata()),
         "compute_backend": MetadataValue.text(backend.label),
         "pairs_per_article": MetadataValue.float(float(n_pairs / max(len(graph), 1))),
         "share_derived": MetadataValue.float(float(n_derived / n_pairs) if n_pairs else 0.0),

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from assets.definitions import build_definitions
 from assets.partitions import first_and_last_day
 from newsdag import config
 from newsdag.incremental import day_blocks
-from newsdag.storage import file_lock, table_file
+from newsdag.storage import file_lock, table_file, warehouse_lock
 
 
 @dataclass
@@ -49,13 +50,15 @@ class RunSummary:
 
 
 RAW_FILES = AssetKey("raw_files")
+CONSOLE_LOGGERS = {"console": {"config": {"log_level": "INFO"}}}
+PROGRESS_LOGGERS = {"console": {"config": {"log_level": "WARNING"}}, "progress": {}}
 
 
 def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None,
                        selection: str | None = None, lock_wait_seconds: float | None = None,
                        from_day: str | None = None, to_day: str | None = None,
                        instance: DagsterInstance | None = None, run_config: dict | None = None,
-                       compute: str | None = None) -> RunSummary:
+                       compute: str | None = None, progress: bool = False) -> RunSummary:
     """Materialise the selected assets (all by default) and summarise the runs.
 
     ``selection`` uses Dagster's asset selection syntax, e.g. ``"sentences"``
@@ -70,7 +73,14 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
 
     ``instance`` defaults to the persistent one in ``$DAGSTER_HOME`` (tests
     and benchmarks pass an ephemeral one); ``run_config`` goes to every run;
-    ``compute`` (``local`` or ``spark``) defaults to ``$NEWSDAG_COMPUTE``.
+    ``compute`` (``local`` or ``spark``) defaults to ``$NEWSDAG_COMPUTE``;
+    ``progress`` swaps Dagster's console log for one line per step
+    (assets.progress).
+
+    The warehouse's writer lock is held for the whole call, not run by run,
+    so two calls on one warehouse never interleave their runs. Raises
+    newsdag.storage.WarehouseBusy when another process holds it longer than
+    ``lock_wait_seconds`` (default 3600).
     """
     defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds, compute)
     graph = defs.resolve_asset_graph()
@@ -108,8 +118,12 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     else:
         owned = contextlib.nullcontext()
     summary = RunSummary()
-    run = functools.partial(_run, job, instance, run_config=run_config or {}, summary=summary)
-    with owned:
+    loggers = PROGRESS_LOGGERS if progress else CONSOLE_LOGGERS
+    run = functools.partial(_run, job, instance, run_config={"loggers": loggers, **(run_config or {})}, summary=summary)
+    warehouse = config.warehouse_dir(warehouse_dir)
+    wait = 3600.0 if lock_wait_seconds is None else lock_wait_seconds
+    with warehouse_lock(warehouse, f"newsdag materialize (pid {os.getpid()})", wait,
+                        on_wait=lambda message: print(f"newsdag: {message}", file=sys.stderr, flush=True)), owned:
         if RAW_FILES in keys:
             run([RAW_FILES], {})
             if not summary.success:
@@ -166,8 +180,7 @@ def asset_job(raw_dir: str | None, warehouse_dir: str | None, lock_wait_seconds:
 
 
 def _run(job, instance, keys, tags, *, run_config: dict, summary: RunSummary) -> None:
-    with execute_job(job, instance, asset_selection=keys, raise_on_error=False,
-                     run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}, **run_config},
+    with execute_job(job, instance, asset_selection=keys, raise_on_error=False, run_config=run_config,
                      tags={"newsdag/launched_by": "cli", **tags}) as result:
         pass  # the run is over when execute_job returns; its events stay readable after the context closes
     summary.results.append(result)

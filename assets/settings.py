@@ -23,3 +23,9 @@ def settings_config(settings_cls: type, name: str) -> type:
                          **fields)
     model.settings = settings
     return model
+
+
+# The ops whose run config holds algorithm settings (assets.features.tfidf,
+# assets.stories.story_clusters, assets.overlap.overlap): what
+# `newsdag materialize --config FILE.yaml` may name.
+CONFIGURABLE_OPS = ("tfidf", "story_clusters", "overlap")

@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
-from assets.incremental import basis_json, footer, plan_run
-from assets.io_manager import BASIS_KEY, PLAN_KEY, columns_in, file_in
-from assets.outputs import OWNERS, SETTINGS_KEY, image_markdown, table_output
+from assets.incremental import basis_json, footer, footer_metadata, plan_run
+from assets.io_manager import columns_in, file_in
+from assets.outputs import OWNERS, image_markdown, table_output
 from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
 from newsdag.features import load_tfidf
@@ -50,8 +50,7 @@ def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings
                                    backend=backend)
     sizes = clusters.groupby("story_id").size()
     return table_output(clusters, metadata={
-        SETTINGS_KEY: settings_json, BASIS_KEY: basis, PLAN_KEY: json.dumps(plan.as_metadata()),
-        "recompute": MetadataValue.json(plan.as_metadata()),
+        **footer_metadata(settings_json, basis, plan),
         "compute_backend": MetadataValue.text(backend.label),
         "n_stories": MetadataValue.int(int(len(sizes))),
         "n_singletons": MetadataValue.int(int((sizes == 1).sum())),

@@ -78,16 +78,21 @@ def write_crawl(raw: Path, pages: dict[str, bytes], truth: dict[str, dict]) -> N
     write_warc(raw / "crawl.warc.gz", records)
 
 
+def benchmark_ids(articles: pd.DataFrame, kind: str, ids: list[str]) -> pd.Series:
+    """The benchmark id of each article of a ``pages`` or ``warc`` folder (see
+    write_pages, write_crawl), aligned to ``articles``."""
+    if kind == "pages":
+        return articles["raw_path"].str.removesuffix(".html.gz")
+    # Pages were written in id order, one fetched record each (requests are not counted).
+    return articles["raw_line"].map(lambda n: ids[int(n) - 1])
+
+
 def evaluate_folder(kind: str, raw: Path, warehouse: Path, truth: dict, ids: list[str]) -> dict:
     with Timer() as t:
         times = materialize_graph(raw, warehouse)
     articles = pd.read_parquet(warehouse / "articles")
     rejected = pd.read_parquet(warehouse / "rejected_inputs")
-    if kind == "pages":
-        page_of = articles["raw_path"].str.removesuffix(".html.gz")
-    else:
-        # Pages were written in id order, one fetched record each (requests are not counted).
-        page_of = articles["raw_line"].map(lambda n: ids[int(n) - 1])
+    page_of = benchmark_ids(articles, kind, ids)
     extracted = dict(zip(page_of, articles["text"]))
     urls = dict(zip(page_of, articles["url"]))
     tune, check = halves(ids)

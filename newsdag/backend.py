@@ -17,8 +17,9 @@ from __future__ import annotations
 import pandas as pd
 import scipy.sparse as sp
 
-from newsdag.features import TfidfSettings, fit_sentence_idf, fit_tfidf
+from newsdag.features import TfidfSettings, fit_tfidf
 from newsdag.neighbours import topk_neighbours
+from newsdag.overlap import compare_pairs_here
 
 BACKENDS = ("local", "spark")
 
@@ -38,12 +39,8 @@ class LocalBackend:
         return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days)
 
     def compare_pairs(self, articles: pd.DataFrame, texts, pairs: pd.DataFrame, settings, sink) -> None:
-        """See :func:`newsdag.overlap.compare_pairs`; the sentence idf is fitted
-        first, a batch of ``texts`` at a time, on every sentence they hold."""
-        from newsdag.overlap import compare_pairs, sentence_batches
-
-        vocabulary = fit_sentence_idf(sentence_batches(texts))
-        compare_pairs(articles, texts, pairs, vocabulary, settings, sink)
+        """See :func:`newsdag.overlap.compare_pairs_here`."""
+        compare_pairs_here(articles, texts, pairs, settings, sink)
 
 
 LOCAL = LocalBackend()

@@ -25,7 +25,7 @@ from typing import Callable, Iterator, Protocol
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from newsdag.features import sentence_vectorizer, transform_sentences
+from newsdag.features import fit_sentence_idf, sentence_vectorizer, transform_sentences
 from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 from newsdag.storage import row_groups
@@ -469,22 +469,23 @@ def compute_overlap(articles: pd.DataFrame, sentences: pd.DataFrame | ArticleTex
     passages and alignments run from the derived article to its origin. Rows
     come in the order pairs are compared (:func:`compare_pairs`). With
     ``active`` (bool per article), only pairs with an active article are
-    compared (see :func:`candidate_pairs`). ``backend`` (newsdag.backend;
-    default local) runs the neighbour search and the pair comparisons.
+    compared (see :func:`candidate_pairs`). ``backend`` (a newsdag.backend
+    object, passed by the caller) runs the neighbour search and the pair
+    comparisons; None runs them here (:func:`compare_pairs_here`), as the
+    local backend does.
     """
-    from newsdag.backend import LOCAL
-
-    backend = backend or LOCAL
+    neighbours = backend.neighbours if backend is not None else topk_neighbours
+    compare = backend.compare_pairs if backend is not None else compare_pairs_here
     a = articles.reset_index(drop=True)
     texts = FrameTexts(a, sentences) if isinstance(sentences, pd.DataFrame) else sentences
-    pairs = candidate_pairs(a, clusters, X, settings, active, neighbours=backend.neighbours)
+    pairs = candidate_pairs(a, clusters, X, settings, active, neighbours=neighbours)
     compared = pd.DataFrame({
         "article_id": a["article_id"].to_numpy(dtype=object),
         "days": days_since_epoch(a["published"]),
         "story_id": a["article_id"].map(clusters.set_index("article_id")["story_id"]).to_numpy(dtype=object),
     })
     collected = _Collected() if sink is None else None
-    backend.compare_pairs(compared, texts, pairs, settings, sink or collected)
+    compare(compared, texts, pairs, settings, sink or collected)
     return None if sink is not None else collected.tables(empty_tables())
 
 
@@ -511,6 +512,14 @@ def pair_order(days: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
     pi, pj = pairs["i"].to_numpy(dtype=np.int64), pairs["j"].to_numpy(dtype=np.int64)
     when = np.where(np.isnan(days), np.inf, days)
     return np.lexsort((pj, pi, when[pi]))
+
+
+def compare_pairs_here(articles: pd.DataFrame, texts: ArticleTexts, pairs: pd.DataFrame, settings, sink) -> None:
+    """:func:`compare_pairs` in this process, the sentence idf fitted first, a
+    batch of ``texts`` at a time, on every sentence they hold: the local
+    backend's pair comparisons."""
+    vocabulary = fit_sentence_idf(sentence_batches(texts))
+    compare_pairs(articles, texts, pairs, vocabulary, settings, sink)
 
 
 def compare_pairs(articles: pd.DataFrame, texts: ArticleTexts, pairs: pd.DataFrame,

@@ -2,8 +2,8 @@
 
 One definition serves three readers: the Parquet writer casts to these Arrow
 types (so an empty table still has its schema), the Dagster IO manager shows
-the descriptions and column lineage in the UI, and the README's data
-dictionary is generated from it (``python -m newsdag.readme``).
+the descriptions and column lineage in the UI, and the data dictionary
+(docs/data-dictionary.md) is generated from it (``python -m newsdag.data_dictionary``).
 """
 
 from __future__ import annotations
@@ -229,11 +229,12 @@ TABLES: dict[str, Table] = {
 
 
 def data_dictionary_markdown(names: list[str] | None = None) -> str:
-    """The README's data dictionary: one markdown table per newsdag table."""
+    """The data dictionary (docs/data-dictionary.md): a section and a markdown
+    table per newsdag table."""
     out = []
     for name in names or list(TABLES):
         t = TABLES[name]
-        out.append(f"### `{name}`\n\n{t.description}\n\n| column | type | description |\n|---|---|---|")
+        out.append(f"## `{name}`\n\n{t.description}\n\n| column | type | description |\n|---|---|---|")
         for c in t.columns:
             null = ", nullable" if c.nullable else ""
             out.append(f"| `{c.name}` | {c.type}{null} | {c.description} |")

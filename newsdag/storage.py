@@ -281,6 +281,10 @@ def read_kv_metadata(path: Path) -> dict[str, str]:
 LOCK_FILE = ".newsdag.lock"
 
 
+# The locks this process holds (real path -> depth), for re-entry.
+_HELD_HERE: dict[str, int] = {}
+
+
 class WarehouseBusy(RuntimeError):
     """Another newsdag run holds the warehouse lock and did not let go in time."""
 
@@ -293,10 +297,22 @@ def file_lock(path: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds
     crash never leaves a stale lock. ``owner`` is written into the file for the
     message a waiting process shows. A process that finds the lock taken calls
     ``on_wait(message)`` once, then waits up to ``wait_seconds`` before raising
-    :class:`WarehouseBusy`; ``wait_seconds=0`` fails at once.
+    :class:`WarehouseBusy`; ``wait_seconds=0`` fails at once. A process that
+    already holds the lock enters again at once.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(path)
+    if key in _HELD_HERE:
+        # Re-entrant within a process: the CLI holds the warehouse for its
+        # whole call, and each of its runs asks again (flock would make a
+        # second descriptor of the same process wait for the first).
+        _HELD_HERE[key] += 1
+        try:
+            yield
+        finally:
+            _HELD_HERE[key] -= 1
+        return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait_seconds
@@ -316,9 +332,11 @@ def file_lock(path: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds
                 time.sleep(poll_seconds)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{owner} (pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S %Z')})".encode(), 0)
+        _HELD_HERE[key] = 1
         try:
             yield
         finally:
+            del _HELD_HERE[key]
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from newsdag.incremental import in_reach
-from newsdag.neighbours import days_since_epoch
+from newsdag.neighbours import days_since_epoch, topk_neighbours as neighbours_here
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,11 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     or split across the ``recompute_from`` boundary, so older stories stay as
     they were and keep their ids.
 
-    ``backend`` (newsdag.backend; default local) computes the neighbour
-    graph; Leiden runs here, on the graph's edge list.
+    ``backend`` (a newsdag.backend object, passed by the caller; None: this
+    process) computes the neighbour graph; Leiden runs here, on the graph's
+    edge list.
     """
-    from newsdag.backend import LOCAL
-
-    topk_neighbours = (backend or LOCAL).neighbours
+    topk_neighbours = backend.neighbours if backend is not None else neighbours_here
     articles = articles.reset_index(drop=True)
     if previous is None or recompute_from is None:
         edges = topk_neighbours(X, days_since_epoch(articles["published"]), k=settings.k,

@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -6,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from newsdag.cli import build_parser
+from assets.cli import build_parser
 from newsdag.schemas import TABLES
 from tests.conftest import PROJECT_ROOT, SAMPLE_ORIGINAL, SAMPLE_REWRITE
 
@@ -14,46 +15,94 @@ NEWSDAG = os.path.join(os.path.dirname(sys.executable), "newsdag")
 
 
 @pytest.mark.e2e
-def test_cli_materializes_the_samples_end_to_end(tmp_path):
+def test_cli_materializes_the_bundled_demo_end_to_end(tmp_path, demo_raw):
     wh = tmp_path / "warehouse"
     home = tmp_path / "home"
     env = {**os.environ, "DAGSTER_HOME": str(home)}
-    proc = subprocess.run([NEWSDAG, "materialize", "--raw", str(PROJECT_ROOT / "data" / "raw"), "--warehouse", str(wh)],
+    proc = subprocess.run([NEWSDAG, "materialize", "--raw", str(demo_raw), "--warehouse", str(wh)],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     for table in TABLES:
         assert f"{table} " in out and str(wh / table) in out
     assert "succeeded" in out and re.search(r"checks: \d+ passed, 0 failed", out)
-    # Every day found, one run per block of days: the sample's two days are far apart.
-    assert "days 2025-02-13 to " in out
+    # Every day found, one run per block of days: the samples' days are far from the demo's.
+    assert "days 2025-01-05 to 2025-03-12" in out
     # One line per asset with its total over the blocks of days.
-    assert re.search(r"^articles\s+2\s", out, re.M) and re.search(r"^sentences\s+38\s", out, re.M)
+    assert re.search(r"^articles\s+13\s", out, re.M)
+    # Progress: a line per step as it starts, writes and ends, with the time since the start.
+    assert re.search(r"^  \[0:\d\d:\d\d\] parse_articles started$", proc.stderr, re.M)
+    assert re.search(r"^  \[0:\d\d:\d\d\] parse_articles: articles written, \d+ rows$", proc.stderr, re.M)
+    assert re.search(r"^  \[0:\d\d:\d\d\] overlap done in [\d.]+ s$", proc.stderr, re.M)
+    assert "dagster - INFO" not in proc.stderr  # Dagster's console log is turned down to warnings
     assert (home / "dagster.yaml").read_text().count("enabled: false") == 1
 
-    articles = pd.read_parquet(wh / "articles").set_index("raw_path")
-    assert articles.loc[SAMPLE_ORIGINAL, "published"] == pd.Timestamp("2025-02-13", tz="UTC")
-    assert pd.isna(articles.loc[SAMPLE_REWRITE, "published"])
-    assert set(articles.source) == {"unknown"}
-    assert articles.loc[SAMPLE_ORIGINAL, "text"].startswith("U.S. President Donald Trump announced on Wednesday")
-    # The rewrite tells the same story as the original, which names the story.
-    clusters = pd.read_parquet(wh / "story_clusters").set_index("article_id")
-    orig_id, rewrite_id = articles.loc[SAMPLE_ORIGINAL, "article_id"], articles.loc[SAMPLE_REWRITE, "article_id"]
-    assert clusters.loc[rewrite_id, "story_id"] == clusters.loc[orig_id, "story_id"] == orig_id
-    stories = pd.read_parquet(wh / "stories")
-    assert len(stories) == 1 and stories.n_articles[0] == 2 and "trump" in list(stories.top_terms[0])
-    # The rewrite is traced to the original although few exact 5-grams are shared.
+    articles = pd.read_parquet(wh / "articles")
+    assert set(articles.source) == {"world-desk", "rewrite-farm", "northwire", "valley-gazette", "harbour-herald",
+                                    "coastal-times.com", "dailybuzz-now.net"}
+    by_path = articles.set_index("raw_path")
+    assert by_path.loc[SAMPLE_ORIGINAL, "published"] == pd.Timestamp("2025-02-13", tz="UTC")
+    assert pd.isna(by_path.loc[SAMPLE_REWRITE, "published"])
+    ids = articles.set_index("external_id")["article_id"]
+    clusters = pd.read_parquet(wh / "story_clusters").set_index("article_id")["story_id"]
+    # The samples: the rewrite tells the original's story and is traced to it.
+    orig_id, rewrite_id = by_path.loc[SAMPLE_ORIGINAL, "article_id"], by_path.loc[SAMPLE_REWRITE, "article_id"]
+    assert clusters[rewrite_id] == clusters[orig_id] == orig_id
+    # The storm report at 23:40 and its follow-up at 00:35 are one story, with the copies of the report.
+    storm = clusters[ids["nw-0310-storm"]]
+    assert clusters[ids["nw-0311-power"]] == clusters[ids["vg-11-storm"]] == storm
     pairs = pd.read_parquet(wh / "article_overlap")
-    assert len(pairs) == 1
-    pair = pairs.iloc[0]
-    assert pair.origin_article_id == orig_id
-    assert pair.derivation in {"wholly", "partially"} and pair.reuse_kind in {"paraphrase", "mixed"}
+
+    def pair(a, b):
+        rows = pairs[((pairs.article_a == a) & (pairs.article_b == b)) | ((pairs.article_a == b) & (pairs.article_b == a))]
+        assert len(rows) == 1, (a, b)
+        return rows.iloc[0]
+
+    copy = pair(ids["nw-0310-storm"], ids["vg-11-storm"])
+    assert copy.origin_article_id == ids["nw-0310-storm"] and copy.reuse_kind == "verbatim"
+    rewrite = pair(orig_id, rewrite_id)
+    assert rewrite.origin_article_id == orig_id and rewrite.reuse_kind == "paraphrase"
+    farm = articles.set_index("source").loc["dailybuzz-now.net", "article_id"]
+    scoop = pair(ids["hh-2025-031"], farm)
+    assert scoop.origin_article_id == ids["hh-2025-031"] and scoop.reuse_kind == "paraphrase"
+    assert scoop.derivation == "wholly"
+    # The README's cross-outlet snippet has something to show.
+    by_pair = pd.read_parquet(wh / "source_overlap")
+    derived = by_pair[by_pair.source_a != by_pair.source_b].groupby("source_b").n_derived.sum()
+    assert {"valley-gazette", "coastal-times.com", "dailybuzz-now.net", "rewrite-farm"} <= set(derived[derived > 0].index)
     passages = pd.read_parquet(wh / "reused_passages")
     texts = articles.set_index("article_id")["text"]
+    assert len(passages)
     for p in passages.itertuples():
-        assert p.article_id == rewrite_id and p.source_article_id == orig_id
         assert texts[p.article_id][p.char_start:p.char_end] == p.text
-        assert texts[p.source_article_id][p.source_char_start:p.source_char_end].lower().split() == p.text.lower().split()
+
+
+def test_cli_version_and_clean_errors(tmp_path):
+    done = subprocess.run([NEWSDAG, "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and re.fullmatch(r"newsdag \S+ \(dagster 1\.13\.27\)\n", done.stdout)
+    bad = tmp_path / "bad.yaml"
+    for text, message in [("tfidf: [1, 2", "is not valid YAML"),
+                          ("tfidf_typo:\n  min_df: 1\n", "names tfidf_typo; the ops with settings are tfidf, story_clusters, overlap"),
+                          ("- 1\n", "must map op names to their settings")]:
+        bad.write_text(text)
+        done = subprocess.run([NEWSDAG, "materialize", "--raw", str(tmp_path), "--config", str(bad)],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_cli_config_file_sets_the_algorithm_settings(tmp_path, samples_raw):
+    from newsdag.storage import read_kv_metadata, table_file
+
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("tfidf:\n  min_df: 1\nstory_clusters:\n  k: 5\n")
+    wh, home = tmp_path / "wh", tmp_path / "home"
+    done = subprocess.run([NEWSDAG, "materialize", "--raw", str(samples_raw), "--warehouse", str(wh), "--config", str(settings),
+                           "--select", "raw_files,articles,rejected_inputs,tfidf_vocabulary,tfidf_features,story_clusters"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "DAGSTER_HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(read_kv_metadata(table_file(wh, "tfidf_features"))["settings"])["min_df"] == 1
+    assert json.loads(read_kv_metadata(table_file(wh, "story_clusters"))["settings"])["k"] == 5
 
 
 @pytest.mark.e2e

@@ -16,7 +16,7 @@ from newsdag.ingest import (
     scan_raw_files,
     split_sentences,
 )
-from tests.conftest import SAMPLE_ORIGINAL, SAMPLE_REWRITE, SAMPLES_DIR, jsonl, write
+from tests.conftest import DEMO_DIR, SAMPLE_ORIGINAL, SAMPLE_REWRITE, jsonl, write
 
 UTC = "UTC"
 
@@ -29,8 +29,11 @@ def parse(raw_dir, limits=ParseOptions()):
 
 
 @pytest.fixture(scope="module")
-def samples():
-    articles, rejected = parse_raw_files(SAMPLES_DIR, scan_raw_files(SAMPLES_DIR))
+def samples(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("samples")
+    for rel in (SAMPLE_ORIGINAL, SAMPLE_REWRITE):
+        write(raw, rel, (DEMO_DIR / rel).read_bytes())
+    articles, rejected = parse_raw_files(raw, scan_raw_files(raw))
     return articles.set_index("raw_path"), rejected
 
 
@@ -41,7 +44,7 @@ def test_samples_parse_with_date_lead_body_and_outlet(samples):
     orig, rewrite = articles.loc[SAMPLE_ORIGINAL], articles.loc[SAMPLE_REWRITE]
     assert orig["published"] == pd.Timestamp("2025-02-13", tz=UTC)
     assert pd.isna(rewrite["published"])
-    assert orig["source"] == rewrite["source"] == "unknown"  # files at the raw root
+    assert (orig["source"], rewrite["source"]) == ("world-desk", "rewrite-farm")  # their folders
     assert orig["lead"].startswith("U.S. President Donald Trump announced on Wednesday")
     assert orig["lead"].endswith("about the possibility of a peace deal.")
     assert "date 2025" not in orig["text"]
@@ -61,12 +64,17 @@ def test_samples_parse_with_date_lead_body_and_outlet(samples):
     assert pd.isna(orig["duplicate_of"]) and pd.isna(rewrite["duplicate_of"])
 
 
-def test_sample_ids_are_stable(samples):
+def test_sample_ids_are_stable(samples, tmp_path):
     # The id scheme is part of the public interface: changing it renames every
-    # article in every user's warehouse.
+    # article in every user's warehouse. At the raw root (outlet unknown), the
+    # samples keep the ids they had when they were bundled there.
     articles, _ = samples
-    assert articles.loc[SAMPLE_ORIGINAL, "article_id"] == "147c93807c2b9bc3"
-    assert articles.loc[SAMPLE_REWRITE, "article_id"] == "10fac091ca84e9b3"
+    assert articles.loc[SAMPLE_ORIGINAL, "article_id"] == "4525257335715379"
+    assert articles.loc[SAMPLE_REWRITE, "article_id"] == "70270c96a61f22cd"
+    for rel in (SAMPLE_ORIGINAL, SAMPLE_REWRITE):
+        write(tmp_path, rel.split("/")[1], (DEMO_DIR / rel).read_bytes())
+    at_root = parse_raw_files(tmp_path, scan_raw_files(tmp_path))[0].set_index("raw_path")["article_id"]
+    assert at_root.to_dict() == {"000_d65d34d2b4cb9f75.txt": "147c93807c2b9bc3", "001_91ce0b1b10050e19.txt": "10fac091ca84e9b3"}
 
 
 def test_sample_sentences_round_trip(samples):

@@ -70,7 +70,7 @@ def test_article_bodies_of_real_news_pages_in_a_folder_and_in_a_warc(shared_data
     # as one WARC, through the ingest assets. bench/eval_extraction.py runs the
     # whole graph and measured F1 0.970 both ways (bench/RESULTS.md); the
     # anchors are trafilatura 0.956 and AutoExtract 0.968.
-    from bench.eval_extraction import load_benchmark, write_crawl, write_pages
+    from bench.eval_extraction import benchmark_ids, load_benchmark, write_crawl, write_pages
     from newsdag.evaluate import extraction_scores
 
     truth, pages = load_benchmark(shared_data / "article-extraction-benchmark")
@@ -82,11 +82,7 @@ def test_article_bodies_of_real_news_pages_in_a_folder_and_in_a_warc(shared_data
         wh = tmp_path / f"wh_{kind}"
         assert materialize_all(tmp_path / kind, wh, selection=keys).success
         articles = pd.read_parquet(wh / "articles")
-        if kind == "pages":
-            page_of = articles["raw_path"].str.removesuffix(".html.gz")
-        else:
-            page_of = articles["raw_line"].map(lambda n: ids[int(n) - 1])
-        text = dict(zip(page_of, articles["text"]))
+        text = dict(zip(benchmark_ids(articles, kind, ids), articles["text"]))
         scores = extraction_scores([text.get(i, "") for i in ids], [truth[i]["articleBody"] for i in ids])
         print(kind, scores)
         assert scores["f1"] >= 0.96, (kind, scores)

@@ -20,6 +20,8 @@ from newsdag.features import TfidfSettings, fit_sentence_vocabulary
 from newsdag.neighbours import symmetric_edges, topk_directed, topk_neighbours
 from tests.conftest import materialize_all
 
+pytestmark = pytest.mark.spark
+
 TABLES = ["tfidf_vocabulary", "tfidf_features", "story_clusters", "article_overlap", "reused_passages",
           "sentence_alignments", "stories", "source_overlap", "source_stats"]
 # Spark sums the TF-IDF weights in float64 and scikit-learn partly in float32.
@@ -199,7 +201,7 @@ def test_spark_connect_writes_the_local_tables_for_the_samples(samples_raw, tmp_
     materialize_all(samples_raw, tmp_path / "local", compute="local")
     env = {**os.environ, "NEWSDAG_COMPUTE": "spark", "NEWSDAG_SPARK_REMOTE": "local[2]",
            "DAGSTER_HOME": str(tmp_path / "dagster_home")}
-    done = subprocess.run([sys.executable, "-m", "newsdag.cli", "materialize", "--raw", str(samples_raw),
+    done = subprocess.run([sys.executable, "-m", "assets.cli", "materialize", "--raw", str(samples_raw),
                            "--warehouse", str(tmp_path / "connect")], env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     assert "compute spark (Spark Connect local[2])" in done.stdout

@@ -1,7 +1,7 @@
 import pytest
 
 from newsdag.text import count_words, normalise_paragraphs, normalise_text, sentence_spans
-from tests.conftest import SAMPLE_ORIGINAL, SAMPLES_DIR
+from tests.conftest import DEMO_DIR, SAMPLE_ORIGINAL
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,7 @@ def test_normalise_unicode_and_whitespace():
 
 
 def test_sentence_spans_of_sample_keep_abbreviations_and_quotes():
-    text = normalise_text((SAMPLES_DIR / SAMPLE_ORIGINAL).read_text())
+    text = normalise_text((DEMO_DIR / SAMPLE_ORIGINAL).read_text())
     sentences = [text[a:b] for a, b in sentence_spans(text)]
     # "U.S." never ends a sentence.
     assert not any(s.endswith("U.S.") and not s.endswith("toward the U.S.") for s in sentences)

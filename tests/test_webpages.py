@@ -205,8 +205,8 @@ def test_a_warc_feeding_many_days_lands_each_page_on_its_day(raw_dir):
         everything[everything.day.isin(["2025-03-02", "2025-03-03"])].drop(columns="duplicate_of").reset_index(drop=True))
 
 
-@pytest.mark.e2e
 def test_pages_and_a_warc_through_the_whole_graph(tmp_path):
+    # In make check: its small end-to-end run.
     raw = tmp_path / "raw"
     page = article_html("Harbour reopens", story_paragraphs("harbour", 7), canonical="https://www.port-times.com/h",
                         published="2025-03-04T09:00:00Z")
