@@ -2,25 +2,42 @@
 from flowing downstream; the rest warn."""
 
 import pandas as pd
-from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetIn, MetadataValue, asset_check
+from dagster import (
+    AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetIn, MetadataValue, asset_check,
+    multi_asset_check,
+)
 
 from assets.io_manager import columns_in, partitions_in
 from assets.resources import NewsdagSettings
 from newsdag.overlap import WarehouseTexts, passage_problems
-from newsdag.storage import PartitionedTable, table_file
+from newsdag.storage import PartitionedTable, read_partitions, table_file
 
 
-@asset_check(asset="articles", blocking=True, description="article_id is unique.")
+# An asset's blocking checks run in one op (a multi-asset check): Dagster
+# orders the inputs of downstream steps on several check ops by set order,
+# which varies from process to process and would make the job's snapshot
+# differ between the CLI and the UI's code server (see assets/run.py).
 def articles_unique_id(articles: pd.DataFrame) -> AssetCheckResult:
+    """article_id is unique."""
     dups = articles["article_id"][articles["article_id"].duplicated()]
-    return AssetCheckResult(passed=dups.empty, metadata={"n_duplicate_ids": len(dups),
-                                                         "examples": MetadataValue.json(dups.head(5).tolist())})
+    return AssetCheckResult(check_name="articles_unique_id", asset_key="articles", passed=dups.empty,
+                            metadata={"n_duplicate_ids": len(dups), "examples": MetadataValue.json(dups.head(5).tolist())})
 
-@asset_check(asset="articles", blocking=True, description="No article has empty text.")
+
 def articles_text_not_empty(articles: pd.DataFrame) -> AssetCheckResult:
+    """No article has empty text."""
     empty = articles["article_id"][articles["text"].fillna("").str.strip() == ""]
-    return AssetCheckResult(passed=empty.empty, metadata={"n_empty": len(empty),
-                                                          "examples": MetadataValue.json(empty.head(5).tolist())})
+    return AssetCheckResult(check_name="articles_text_not_empty", asset_key="articles", passed=empty.empty,
+                            metadata={"n_empty": len(empty), "examples": MetadataValue.json(empty.head(5).tolist())})
+
+
+@multi_asset_check(specs=[
+    AssetCheckSpec("articles_unique_id", asset="articles", blocking=True, description="article_id is unique."),
+    AssetCheckSpec("articles_text_not_empty", asset="articles", blocking=True, description="No article has empty text."),
+], ins={"articles": AssetIn("articles")})
+def articles_checks(articles: pd.DataFrame):
+    yield articles_unique_id(articles)
+    yield articles_text_not_empty(articles)
 
 REJECTED_SHARE_WARN = 0.5
 
@@ -37,23 +54,38 @@ def rejected_share(context: AssetCheckExecutionContext, rejected_inputs: pd.Data
                                       "n_files": n_files, "n_rejected_files": n_bad})
 
 
-@asset_check(asset="story_clusters", additional_ins={"articles": columns_in("articles", "article_id")}, blocking=True,
-             description="Every article is in exactly one story, and every row is an article.")
 def every_article_in_one_story(story_clusters: pd.DataFrame, articles: pd.DataFrame) -> AssetCheckResult:
+    """Every article is in exactly one story, and every row is an article."""
     counts = story_clusters["article_id"].value_counts()
     multi = counts[counts > 1].index.tolist()
     missing = sorted(set(articles["article_id"]) - set(story_clusters["article_id"]))
     unknown = sorted(set(story_clusters["article_id"]) - set(articles["article_id"]))
-    return AssetCheckResult(passed=not (multi or missing or unknown), metadata={
+    return AssetCheckResult(check_name="every_article_in_one_story", asset_key="story_clusters",
+                            passed=not (multi or missing or unknown), metadata={
         "n_in_several_stories": len(multi), "n_missing": len(missing), "n_unknown": len(unknown),
         "examples": MetadataValue.json((multi + missing + unknown)[:5])})
 
 
-@asset_check(asset="story_clusters", blocking=True, description="similarity is within [0, 1].")
 def story_similarity_in_range(story_clusters: pd.DataFrame) -> AssetCheckResult:
+    """similarity is within [0, 1]."""
     s = story_clusters["similarity"]
     bad = int(((s < -1e-6) | (s > 1 + 1e-6) | s.isna()).sum())
-    return AssetCheckResult(passed=bad == 0, metadata={"n_out_of_range": bad})
+    return AssetCheckResult(check_name="story_similarity_in_range", asset_key="story_clusters", passed=bad == 0,
+                            metadata={"n_out_of_range": bad})
+
+
+@multi_asset_check(specs=[
+    AssetCheckSpec("every_article_in_one_story", asset="story_clusters", blocking=True, additional_deps=["articles"],
+                   description="Every article is in exactly one story, and every row is an article."),
+    AssetCheckSpec("story_similarity_in_range", asset="story_clusters", blocking=True,
+                   description="similarity is within [0, 1]."),
+], ins={"story_clusters": AssetIn("story_clusters")})
+def story_clusters_checks(settings: NewsdagSettings, story_clusters: pd.DataFrame):
+    # articles is a dependency, read here for its ids alone (a multi-asset
+    # check's inputs cannot carry the column selection of columns_in).
+    articles = read_partitions(settings.warehouse, "articles", columns=["article_id"])
+    yield every_article_in_one_story(story_clusters, articles)
+    yield story_similarity_in_range(story_clusters)
 
 
 @asset_check(asset="article_overlap", blocking=True,
@@ -100,5 +132,5 @@ def source_stats_in_range(source_stats: pd.DataFrame) -> AssetCheckResult:
     return AssetCheckResult(passed=sum(bad.values()) == 0, metadata={"n_bad_by_column": MetadataValue.json(bad)})
 
 
-ALL_CHECKS = [overlap_metrics_in_range, passage_offsets_valid, sentence_offsets_valid, source_stats_in_range, articles_unique_id, articles_text_not_empty, rejected_share, every_article_in_one_story,
-              story_similarity_in_range]
+ALL_CHECKS = [overlap_metrics_in_range, passage_offsets_valid, sentence_offsets_valid, source_stats_in_range, articles_checks,
+              rejected_share, story_clusters_checks]

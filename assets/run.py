@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance, build_reconstructable_job, execute_job
+from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance, build_reconstructable_job
 
 from assets.automation import day_range_tags, refresh_job
 from assets.definitions import build_definitions
 from assets.partitions import first_and_last_day
 from newsdag import config
 from newsdag.incremental import day_blocks
-from newsdag.storage import file_lock, table_file, warehouse_lock
+from newsdag.storage import file_lock, partition_keys, table_file, warehouse_lock
 
 
 @dataclass
@@ -164,12 +164,19 @@ def _iso_day(name: str, day: str) -> str:
 
 
 def _days_found(warehouse) -> list[str]:
-    """Every day the raw_files index lists, sorted."""
+    """Every day the raw_files index lists, and every day the daily tables
+    still hold that it no longer lists (their files were deleted, or a fixed
+    file's rejections moved away): running those days empties them, so that
+    deleted input leaves every table. Sorted."""
     path = table_file(warehouse, "raw_files")
-    if not path.exists():
-        return []
-    days = pd.read_parquet(path, columns=["days"])["days"]
-    return sorted({d for ds in days for d in ds})
+    indexed: set[str] = set()
+    if path.exists():
+        indexed = {d for ds in pd.read_parquet(path, columns=["days"])["days"] for d in ds}
+    stored = {d for table in DAILY_TABLES for d in partition_keys(warehouse, table)}
+    return sorted(indexed | stored)
+
+
+DAILY_TABLES = ("articles", "rejected_inputs", "sentences")
 
 
 def asset_job(raw_dir: str | None, warehouse_dir: str | None, lock_wait_seconds: float | None, compute: str | None):
@@ -179,10 +186,45 @@ def asset_job(raw_dir: str | None, warehouse_dir: str | None, lock_wait_seconds:
     return build_definitions(raw_dir, warehouse_dir, lock_wait_seconds, compute).resolve_job_def(refresh_job.name)
 
 
+# The code location the UI loads (workspace.yaml): a run recorded with this
+# origin is one the UI can re-execute as the same job, without the warning
+# that it "may be a different version".
+CODE_LOCATION = "newsdag"
+REPOSITORY = "__repository__"
+
+
+def code_location_origin(job_name: str):
+    """The origin of ``job_name`` in the code location of workspace.yaml."""
+    from dagster._core.remote_origin import ManagedGrpcPythonEnvCodeLocationOrigin, RemoteRepositoryOrigin
+    from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+
+    location = ManagedGrpcPythonEnvCodeLocationOrigin(
+        loadable_target_origin=LoadableTargetOrigin(executable_path=sys.executable, module_name="assets.definitions",
+                                                    working_directory=str(config.PROJECT_ROOT)),
+        location_name=CODE_LOCATION)
+    return RemoteRepositoryOrigin(code_location_origin=location, repository_name=REPOSITORY).get_job_origin(job_name)
+
+
+def _execute(job, instance, keys, run_config: dict, tags: dict):
+    """``dagster.execute_job`` (its in-process path, as of the pinned 1.13.27),
+    with the run recorded under the code location's origin (execute_job
+    records none)."""
+    from dagster._core.execution.api import _check_execute_job_args, _job_with_repository_load_data, execute_run
+
+    job_arg, repository_load_data = _job_with_repository_load_data(job)
+    job_arg, run_config, tags, resolved_op_selection, op_selection = _check_execute_job_args(
+        job_arg=job_arg, run_config=run_config, tags=tags, op_selection=None)
+    run = instance.create_run_for_job(
+        job_def=job_arg.get_definition(), run_config=run_config, tags=tags, op_selection=op_selection,
+        resolved_op_selection=resolved_op_selection, asset_selection=frozenset(keys),
+        remote_job_origin=code_location_origin(job_arg.get_definition().name),
+        job_code_origin=job_arg.get_python_origin(), repository_load_data=repository_load_data)
+    return execute_run(job_arg, run, instance, raise_on_error=False)
+
+
 def _run(job, instance, keys, tags, *, run_config: dict, summary: RunSummary) -> None:
-    with execute_job(job, instance, asset_selection=keys, raise_on_error=False, run_config=run_config,
-                     tags={"newsdag/launched_by": "cli", **tags}) as result:
-        pass  # the run is over when execute_job returns; its events stay readable after the context closes
+    with _execute(job, instance, keys, run_config, {"newsdag/launched_by": "cli", **tags}) as result:
+        pass  # the run is over when it returns; its events stay readable after the context closes
     summary.results.append(result)
     step_stats = {s.step_key: s for s in instance.get_run_step_stats(result.run_id)}
     summary.run_ids.append(result.run_id)

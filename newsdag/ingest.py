@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import email.utils
 import hashlib
 import io
@@ -72,6 +73,9 @@ ID_FIELDS = ("id",)
 PUBLISHED_MIN = pd.Timestamp("1900-01-01", tz="UTC")
 PUBLISHED_MAX = pd.Timestamp("2100-01-01", tz="UTC")
 
+# A digit string read as a date rather than epoch seconds: YYYYMMDD or
+# YYYYMMDDhhmmss, years 1900 to 2099 (as seconds, 20240502 would be 1970).
+_COMPACT_DATE = re.compile(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(\d{6})?")
 # Epoch numbers at or above this are milliseconds (1e11 s is the year 5138).
 _EPOCH_MS_THRESHOLD = 1e11
 _DATE_LINE = re.compile(r"^[ \t]*date[ \t]+(\d{4}-\d{1,2}-\d{1,2})(?:[ \t]+|$)", re.IGNORECASE)
@@ -202,9 +206,13 @@ def _sha256_file(path: Path) -> str:
 
 
 def _walk_files(raw_root: Path) -> Iterator[Path]:
+    """Every file under ``raw_root``, sorted; also each directory link, and each
+    folder that cannot be listed (parsing rejects both with their reason)."""
     # Sorted, and never following directory links: the inventory is the same on
     # every machine and cannot wander outside the raw root.
-    for dirpath, dirnames, filenames in os.walk(raw_root, followlinks=False):
+    unlistable: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(raw_root, followlinks=False,
+                                                onerror=lambda e: unlistable.append(Path(e.filename))):
         dirnames.sort()
         for name in sorted(filenames):
             yield Path(dirpath) / name
@@ -212,6 +220,36 @@ def _walk_files(raw_root: Path) -> Iterator[Path]:
             p = Path(dirpath) / name
             if p.is_symlink():
                 yield p
+        # A folder os.walk could not list is reported once it is met.
+        while unlistable:
+            folder = unlistable.pop()
+            if folder != Path(raw_root):
+                yield folder
+
+
+def display_path(rel: str) -> str:
+    """A relative path as stored in the tables: valid UTF-8, with each byte of
+    a file name that is not UTF-8 written as ``\\xNN`` (names are bytes on
+    Linux; Parquet strings are UTF-8). :func:`disk_path` finds the file again."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def disk_path(raw_root: Path, raw_path: str) -> Path:
+    """The file a stored ``raw_path`` (:func:`display_path`) names under ``raw_root``."""
+    plain = Path(raw_root) / raw_path
+    if "\\x" not in raw_path or os.path.lexists(plain):
+        return plain
+    path = Path(raw_root)
+    for part in raw_path.split("/"):
+        if os.path.lexists(path / part):
+            path = path / part
+            continue
+        try:
+            match = next((name for name in os.listdir(path) if display_path(name) == part), part)
+        except OSError:
+            match = part
+        path = path / match
+    return path
 
 
 def scan_raw_files(raw_root: Path, previous: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -229,17 +267,22 @@ def scan_raw_files(raw_root: Path, previous: pd.DataFrame | None = None) -> pd.D
     root_real = raw_root.resolve()
     rows = []
     for path in _walk_files(raw_root):
-        rel = path.relative_to(raw_root).as_posix()
-        size, sha, modified = 0, None, pd.NaT
+        rel = display_path(path.relative_to(raw_root).as_posix())
+        size, sha = 0, None
         try:
             st = path.lstat()
-            modified = pd.Timestamp(st.st_mtime, unit="s", tz="UTC")
-            size = st.st_size
+        except FileNotFoundError:
+            continue  # gone between listing and looking: a crawler's temporary file; seen again if it returns
+        except OSError:
+            st = None
+        modified = pd.Timestamp(st.st_mtime, unit="s", tz="UTC") if st is not None else pd.Timestamp.now(tz="UTC")
+        size = st.st_size if st is not None else 0
+        try:
             if _inside(path, root_real) and path.is_file():
                 size = path.stat().st_size
                 sha = _sha256_file(path)
         except OSError:
-            pass
+            pass  # unreadable now: parsing rejects it with the reason, and the next run tries again
         rows.append(
             {"raw_path": rel, "source": source_from_path(rel), "format": file_format(rel),
              "size_bytes": size, "sha256": sha, "modified": modified}
@@ -328,6 +371,14 @@ def file_days(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = P
     return pd.Series(out, index=raw_files.index, dtype=object)
 
 
+def _link_loops(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except OSError as e:
+        return e.errno == errno.ELOOP
+    return False
+
+
 def _inside(path: Path, root_real: Path) -> bool:
     try:
         path.resolve().relative_to(root_real)
@@ -388,6 +439,9 @@ def decode_bytes(data: bytes) -> str:
             raise Rejected("binary", "valid UTF-8 but mostly control characters")
         return text
     if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+        text = _utf16_without_bom(data)
+        if text is not None:
+            return text
         raise Rejected("binary", "NUL bytes, not UTF-8 and no Unicode byte-order mark")
     matches = list(charset_normalizer.from_bytes(data))
     if not matches:
@@ -403,6 +457,26 @@ def decode_bytes(data: bytes) -> str:
     if _looks_binary(text):
         raise Rejected("binary", f"decodes as {best.encoding} but is mostly control characters")
     return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark, or None. Text in a Latin
+    or Cyrillic script has a NUL in nearly every other byte, at odd offsets
+    for little-endian and even ones for big-endian; the decoded text must
+    then read as text."""
+    sample = data[: _BINARY_SNIFF_BYTES - _BINARY_SNIFF_BYTES % 2]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros >= 0.6 * half and other <= 0.05 * half:
+            try:
+                text = data[: len(data) - len(data) % 2].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return None if _looks_binary(text) else text
+    return None
 
 
 def _looks_binary(text: str) -> bool:
@@ -440,7 +514,10 @@ def parse_published(value: Any) -> pd.Timestamp | None:
             s = value.strip()
             if not s:
                 return None
-            if re.fullmatch(r"-?\d+(\.\d+)?", s):
+            if _COMPACT_DATE.fullmatch(s):
+                # 20240502 or 20240502103000: a basic ISO 8601 date (and time), not epoch seconds.
+                ts = pd.Timestamp(dt.datetime.strptime(s, "%Y%m%d%H%M%S" if len(s) == 14 else "%Y%m%d"))
+            elif re.fullmatch(r"-?\d+(\.\d+)?", s):
                 ts = _from_epoch(float(s))
             else:
                 try:
@@ -479,6 +556,18 @@ def _first_field(record: dict, names: Iterable[str]) -> Any:
                     continue
                 return value
     return None
+
+
+def _record_source(value: Any) -> str | None:
+    """A record's outlet: its source field, sanitised; for a list of names (a
+    feed naming several publishers), the first; None when it names none."""
+    if isinstance(value, (list, tuple)):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    elif isinstance(value, dict):
+        value = _first_field(value, ("name",) + SOURCE_FIELDS)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return sanitise_source(value)
 
 
 def make_article_id(source: str, key: str, text: str) -> str:
@@ -772,10 +861,14 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, options: ParseOptions = 
         rejects.append({"raw_path": raw_path, "line": line, "offset": offset, "reason": reason,
                         "detail": detail[:_DETAIL_CHARS]})
 
-    path = Path(raw_root) / raw_path
+    path = disk_path(raw_root, raw_path)
     try:
+        if path.is_symlink() and _link_loops(path):
+            raise Rejected("link_loop", "a link that leads back to itself; not read")
         if not _inside(path, Path(raw_root).resolve()):
             raise Rejected("outside_raw_root", "a link that points outside the raw folder; not read")
+        if path.is_dir() and not path.is_symlink():
+            raise Rejected("unreadable", "a folder newsdag cannot list (permissions?): its files are read once it can be")
         if fmt == "unsupported":
             raise Rejected("unsupported_format", f"no parser for {os.path.splitext(raw_path)[1] or 'files without a suffix'}")
         if not path.is_file():
@@ -822,10 +915,10 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, options: ParseOptions = 
                 text = _first_field(rec, TEXT_FIELDS)
                 if text is None:
                     raise Rejected("missing_text", f"none of the fields {', '.join(TEXT_FIELDS)}; fields: {', '.join(map(str, list(rec)[:12]))}")
-                source = _first_field(rec, SOURCE_FIELDS)
+                source = _record_source(_first_field(rec, SOURCE_FIELDS))
                 articles.append(build_article(
                     text=text,
-                    source=sanitise_source(source) if source is not None else folder_source,
+                    source=source if source is not None else folder_source,
                     raw_path=raw_path, raw_sha256=sha, options=options,
                     published=_first_field(rec, PUBLISHED_FIELDS),
                     title=_first_field(rec, TITLE_FIELDS),

@@ -151,6 +151,17 @@ def make_hostile_corpus(root: Path, seed: int = 0, tiny_files: int = 2000, huge_
 
     _hostile_web_input(root, t)
 
+    # A live raw folder's smaller cases (issue 19).
+    _w(root, os.fsdecode(b"names/caf\xe9-not-utf8.txt"), f"date 2025-01-05 {sentence(900)}")  # kept byte-safe
+    _w(root, "enc/utf16-no-bom.txt", ("Caf\u00e9 in UTF-16 with no byte-order mark. " + sentence(901)).encode("utf-16-le"))
+    _w(root, "feeds/awkward.jsonl", "\n".join(json.dumps(r) for r in [
+        {"id": "compact-date", "published": "20250502", "text": sentence(902)},  # a date, not epoch seconds
+        {"id": "two-publishers", "source": ["Wire One", "Wire Two"], "text": sentence(903)},  # the first
+    ]) + "\n")
+    t.n_articles += 4
+    os.symlink("loop", root / "bad" / "loop")
+    t.reasons["link_loop"] += 1
+
     # Thousands of tiny files.
     for i in range(tiny_files):
         _w(root, f"tiny/{i // 500}/{i}.txt", f"Tiny story {i}.")

@@ -13,7 +13,7 @@ import pytest
 
 from newsdag.schemas import TABLES
 from newsdag.storage import PART_FILE, read_kv_metadata
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import DEMO_DIR, SAMPLE_ORIGINAL, SAMPLE_REWRITE
 from tests.hostile import make_hostile_corpus
 
 NEWSDAG = os.path.join(os.path.dirname(sys.executable), "newsdag")
@@ -38,9 +38,9 @@ def versions(wh) -> dict:
 def corpus(tmp_path_factory):
     raw = tmp_path_factory.mktemp("crash") / "raw"
     make_hostile_corpus(raw, tiny_files=200, huge_line_mb=0)
-    for name in os.listdir(PROJECT_ROOT / "data" / "raw"):
-        (raw / "samples").mkdir(exist_ok=True)
-        (raw / "samples" / name).write_bytes((PROJECT_ROOT / "data" / "raw" / name).read_bytes())
+    for rel in (SAMPLE_ORIGINAL, SAMPLE_REWRITE):
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        (raw / rel).write_bytes((DEMO_DIR / rel).read_bytes())
     return raw
 
 

@@ -22,6 +22,10 @@ def test_hostile_raw_folder(tmp_path):
     files = pd.read_parquet(wh / "raw_files")
     accounted = set(articles.raw_path) | set(rejected.raw_path)
     assert set(files.raw_path) == accounted
+    # The smaller cases of a live raw folder came through with their meaning.
+    by_id = articles.set_index("external_id")
+    assert by_id.loc["compact-date", "day"] == "2025-05-02" and by_id.loc["two-publishers", "source"] == "Wire One"
+    assert "names/caf\\xe9-not-utf8.txt" in set(articles.raw_path)
     # Awkward names and outlets came through, sanitised.
     assert {"bbc", "le monde", "dash-outlet", "ünï", "x"} <= set(articles.source)
     assert articles.raw_path.str.contains("..double..dots.txt", regex=False).any()

@@ -345,3 +345,77 @@ def test_a_rescan_of_unchanged_files_has_the_same_content_hash(raw_dir, tmp_path
     assert (again["first_seen"] == first["first_seen"]).all()
     # Unchanged files, unchanged data version: downstream stays fresh.
     assert content_hash(again) == content_hash(first)
+
+
+# ---------------------------------------------------------------- a live raw folder
+
+
+def test_a_file_name_that_is_not_utf8_is_kept_byte_safe(raw_dir, tmp_path):
+    name = os.fsdecode(b"caf\xe9-latin1-name.txt")  # a Latin-1 byte in a name: not UTF-8
+    write(raw_dir, f"bbc/{name}", "date 2025-01-05 A story whose file name is not UTF-8.")
+    write(raw_dir, "bbc/plain.txt", "date 2025-01-05 A story with a plain name.")
+    files = scan_raw_files(raw_dir)
+    assert "bbc/caf\\xe9-latin1-name.txt" in set(files.raw_path)
+    articles, rejected = parse_raw_files(raw_dir, files)
+    assert rejected.empty and len(articles) == 2
+    assert "bbc/caf\\xe9-latin1-name.txt" in set(articles.raw_path)
+    # The tables take it: Parquet strings are UTF-8.
+    from newsdag.storage import read_table, write_table
+    write_table(files.assign(days=[["2025-01-05"]] * len(files)), tmp_path / "wh", "raw_files")
+    assert len(read_table(tmp_path / "wh", "raw_files")) == 2
+
+
+def test_files_that_vanish_during_a_scan_or_before_parsing(raw_dir, monkeypatch):
+    import newsdag.ingest as ingest
+
+    write(raw_dir, "bbc/a.txt", "Lead a.")
+    write(raw_dir, "bbc/b.txt", "Lead b.")
+    real_walk = ingest._walk_files
+    # A crawler's temporary file, listed and gone before it is looked at.
+    monkeypatch.setattr(ingest, "_walk_files", lambda root: iter([*real_walk(root), raw_dir / "bbc" / "c.txt.part"]))
+    files = scan_raw_files(raw_dir)
+    assert list(files.raw_path) == ["bbc/a.txt", "bbc/b.txt"]
+    (raw_dir / "bbc" / "b.txt").unlink()  # gone between the scan and parsing
+    articles, rejected = parse_raw_files(raw_dir, files)
+    assert list(articles.raw_path) == ["bbc/a.txt"]
+    assert list(zip(rejected.raw_path, rejected.reason)) == [("bbc/b.txt", "unreadable")]
+
+
+def test_a_folder_that_cannot_be_listed_is_rejected_not_lost(raw_dir, monkeypatch):
+    import newsdag.ingest as ingest
+
+    write(raw_dir, "bbc/a.txt", "Lead a.")
+    write(raw_dir, "locked/b.txt", "Lead b.")
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kw):
+        # What os.walk does for a folder it may not read (root reads every
+        # folder, so the test cannot use permissions).
+        for dirpath, dirnames, filenames in real_walk(top, onerror=onerror, **kw):
+            if "locked" in dirnames:
+                dirnames.remove("locked")
+                onerror(PermissionError(13, "Permission denied", os.path.join(dirpath, "locked")))
+            yield dirpath, dirnames, filenames
+
+    monkeypatch.setattr(ingest.os, "walk", walk)
+    files = scan_raw_files(raw_dir)
+    assert sorted(files.raw_path) == ["bbc/a.txt", "locked"]
+    articles, rejected = parse_raw_files(raw_dir, files)
+    assert list(articles.raw_path) == ["bbc/a.txt"]
+    assert rejected.set_index("raw_path").loc["locked", "reason"] == "unreadable"
+    assert "cannot list" in rejected.set_index("raw_path").loc["locked", "detail"]
+
+
+def test_smaller_hostile_cases_get_the_right_reasons(raw_dir):
+    os.symlink("loop", raw_dir / "loop")
+    write(raw_dir, "enc/utf16-no-bom.txt", "Café story saved as UTF-16 without a byte-order mark.".encode("utf-16-le"))
+    write(raw_dir, "feed.jsonl", jsonl([
+        {"id": "d", "text": "Compact date.", "published": "20240502"},
+        {"id": "s", "text": "Two publishers.", "source": ["Reuters", "AP"]},
+    ]))
+    articles, rejected = parse(raw_dir)
+    assert dict(zip(rejected.raw_path, rejected.reason)) == {"loop": "link_loop"}
+    by_id = articles.set_index("external_id")
+    assert by_id.loc["d", "published"] == pd.Timestamp("2024-05-02", tz="UTC")
+    assert by_id.loc["s", "source"] == "Reuters"
+    assert "Café story" in articles.set_index("raw_path").loc["enc/utf16-no-bom.txt", "text"]

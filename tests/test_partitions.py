@@ -149,3 +149,30 @@ def test_day_blocks():
     assert day_blocks([]) == []
     assert day_blocks(["2025-01-03", "2025-01-01", "2025-03-01", "2025-01-03"], max_gap_days=31) == [
         ("2025-01-01", "2025-01-03"), ("2025-03-01", "2025-03-01")]
+
+
+def test_deleted_and_fixed_input_leaves_every_table(three_days, tmp_path):
+    raw = three_days
+    day_file(raw, "2025-03-03", [rec(6, "wire", "2025-03-03", STORY_C), rec(7, "daily", "2025-03-03", STORY_C + " Look west.", 20)])
+    # A record that does not parse, in a file first seen on 2025-01-05 (its rejections' day).
+    write(raw, "late/fix.jsonl", '{"id": "8", "source": "late", "published": "2025-03-02T15:00:00Z", "text": "broken\n')
+    wh = tmp_path / "wh"
+    assert materialize_all(raw, wh).success
+    assert "bad_json" in set(pd.read_parquet(wh / "rejected_inputs").reason)
+    gone = set(pd.read_parquet(wh / "articles").query("day == '2025-03-03'").article_id)
+    assert len(gone) == 2
+    # Every file of 2025-03-03 deleted; the broken record fixed.
+    (raw / "feed" / "2025-03-03.jsonl").unlink()
+    write(raw, "late/fix.jsonl", jsonl([rec(8, "late", "2025-03-02", STORY_B + " Late, fixed.", 15)]))
+    assert materialize_all(raw, wh).success
+    clean = tmp_path / "clean"
+    assert materialize_all(raw, clean).success
+    for table in ["articles", "sentences", "rejected_inputs", "story_clusters", "article_overlap", "stories"]:
+        got, want = pd.read_parquet(wh / table), pd.read_parquet(clean / table)
+        for column in ("article_id", "article_a", "article_b", "story_id"):
+            if column in got:
+                assert not set(got[column]) & gone, (table, column)
+        key = [c for c in ("article_id", "sent_idx", "article_a", "article_b", "raw_path", "line", "story_id") if c in got]
+        pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
+                                      want.sort_values(key).reset_index(drop=True), check_dtype=False)
+    assert pd.read_parquet(wh / "rejected_inputs").empty  # the stale bad_json row went with its fix

@@ -257,5 +257,5 @@ def test_an_incremental_day_on_spark_gives_the_local_tables(spark, raw_dir, tmp_
         result = materialize_all(raw_dir, tmp_path / compute, run_config=config, compute=compute)
         assert result.success
         meta = result.asset_materializations_for_node("story_clusters")[0].metadata
-        assert meta["recompute"].value["mode"] == "trailing"
+        assert meta["newsdag/plan"].value["mode"] == "trailing"
     _assert_same_tables(_tables(tmp_path / "local"), _tables(tmp_path / "spark"))

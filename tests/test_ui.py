@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from newsdag.schemas import TABLES
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import DEMO_DIR, PROJECT_ROOT, SAMPLE_ORIGINAL, SAMPLE_REWRITE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "ui"
@@ -97,11 +97,12 @@ def settle(page) -> None:
 @pytest.fixture
 def ui(tmp_path):
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium package")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: make test installs Debian's chromium package")
     raw = tmp_path / "raw"
-    shutil.copytree(PROJECT_ROOT / "data" / "raw", raw)
-    for f in raw.iterdir():
-        os.utime(f, (SAMPLES_MTIME, SAMPLES_MTIME))
+    for rel in (SAMPLE_ORIGINAL, SAMPLE_REWRITE):  # the two samples, in their outlet folders
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DEMO_DIR / rel, raw / rel)
+        os.utime(raw / rel, (SAMPLES_MTIME, SAMPLES_MTIME))
     home = tmp_path / "home"
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "NEWSDAG_RAW_DIR": str(raw),
@@ -122,7 +123,7 @@ def ui(tmp_path):
                 return False
         wait_for(up, 120, "the UI to answer")
         graphql(base, "mutation { setNuxSeen }")  # the onboarding modal would cover the screenshots
-        yield base, raw
+        yield base, raw, env
     finally:
         try:
             os.killpg(proc.pid, signal.SIGINT)
@@ -139,7 +140,7 @@ def ui(tmp_path):
 def test_ui_sensor_graph_and_stories_page(ui):
     from playwright.sync_api import sync_playwright
 
-    base, raw = ui
+    base, raw, env = ui
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # The sensors ship running: the daemon indexes the samples, then materialises their days by itself.
     wait_for(lambda: sensor_runs_succeeded(base), 300, "the first run of new days to succeed")
@@ -215,9 +216,28 @@ def test_ui_sensor_graph_and_stories_page(ui):
     # Days in one run: far fewer runs than days times assets.
     assert len(backfill_runs) <= 3, [r["runId"] for r in backfill_runs]
 
+    # A CLI run is recorded as a run of the code location's own job: the UI
+    # re-executes it without warning that the job may be another version.
+    cli = subprocess.run([os.path.join(BIN, "newsdag"), "materialize", "--select", "raw_files"], env=env,
+                         capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+    assert cli.returncode == 0, cli.stderr
+    cli_run = next(r for r in runs(base) if any(t["key"] == "newsdag/launched_by" and t["value"] == "cli" for t in r["tags"]))
+    q = ('{ runOrError(runId: "%s") { ... on Run { parentPipelineSnapshotId repositoryOrigin { repositoryName repositoryLocationName } } } '
+         'pipelineOrError(params: {pipelineName: "refresh_all", repositoryName: "__repository__", repositoryLocationName: "newsdag"}) '
+         '{ ... on Pipeline { pipelineSnapshotId } } }' % cli_run["runId"])
+    answer = graphql(base, q)["data"]
+    assert answer["runOrError"]["repositoryOrigin"] == {"repositoryName": "__repository__", "repositoryLocationName": "newsdag"}
+    assert answer["runOrError"]["parentPipelineSnapshotId"] == answer["pipelineOrError"]["pipelineSnapshotId"]
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1800, "height": 1200})
+        page.goto(f"{base}/runs/{cli_run['runId']}", wait_until="networkidle")
+        settle(page)
+        page.get_by_text("Re-execute", exact=False).first.hover()
+        settle(page)
+        page.screenshot(path=str(ARTIFACTS / "cli-run.png"))
+        assert "may be a different version" not in page.inner_text("body")
         page.goto(f"{base}/assets/articles?view=partitions", wait_until="networkidle")
         settle(page)
         assert "Materialized (3)" in page.inner_text("body")
