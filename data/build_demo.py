@@ -3,7 +3,7 @@
 this script says how they were made, and remakes them byte for byte.
 
 Ten short articles written for newsdag (public domain: no real people, firms
-or events), from six outlets over three days, in four of the input formats,
+or events), from five outlets over three days, in four of the input formats,
 beside the two bundled samples (their files untouched, in outlet folders of
 their own). What they show:
 

@@ -42,3 +42,18 @@ def test_readme_snippets_run_on_the_demo_and_show_cross_outlet_reuse(tmp_path, d
     # The cross-outlet snippet lists outlets that took others' text.
     assert "northwire" in done.stdout and "valley-gazette" in done.stdout and "dailybuzz-now.net" in done.stdout
     assert "verbatim" in done.stdout and "paraphrase" in done.stdout
+
+
+def test_readme_settings_example_names_real_settings(tmp_path):
+    from assets.cli import read_run_config
+    from assets.features import TfidfConfig
+    from assets.overlap import OverlapConfig
+    from assets.stories import StoryConfig
+
+    (block,) = re.findall(r"```yaml\n(.*?)```", README.read_text(), re.S)
+    (tmp_path / "settings.yaml").write_text(block)
+    ops = read_run_config(str(tmp_path / "settings.yaml"))["ops"]
+    for op, cls in (("tfidf", TfidfConfig), ("story_clusters", StoryConfig), ("overlap", OverlapConfig)):
+        settings = ops[op]["config"]
+        assert set(settings) <= set(cls.model_fields), op
+        assert cls(**settings) == cls(), f"the README's {op} values are not the defaults"
