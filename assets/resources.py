@@ -31,6 +31,8 @@ class NewsdagSettings(ConfigurableResource):
     max_page_bytes: int = config.DEFAULT_MAX_PAGE_BYTES
     # A CSV of host,outlet naming web pages' outlets ($NEWSDAG_HOST_OUTLETS).
     host_outlets_file: str = ""
+    # Processes parsing files side by side ($NEWSDAG_WORKERS; 0: every core).
+    workers: int = 0
 
     @property
     def raw_root(self) -> Path:
@@ -44,7 +46,8 @@ class NewsdagSettings(ConfigurableResource):
     def parse_options(self) -> ParseOptions:
         return ParseOptions(max_file_bytes=self.max_file_bytes, max_record_chars=self.max_record_chars,
                             max_page_bytes=self.max_page_bytes,
-                            host_outlets=read_host_outlets(config.host_outlets_file(self.host_outlets_file or None)))
+                            host_outlets=read_host_outlets(config.host_outlets_file(self.host_outlets_file or None)),
+                            workers=config.workers(self.workers or None))
 
 
 class ComputeResource(ConfigurableResource):

@@ -78,6 +78,19 @@ def host_outlets_file(explicit: str | os.PathLike | None = None) -> Path | None:
     return _anchor(value).resolve() if value else None
 
 
+def workers(explicit: int | None = None) -> int:
+    """Worker processes for the stages that run side by side (parsing):
+    ``explicit``, else ``$NEWSDAG_WORKERS``, else every core."""
+    value = explicit or os.environ.get("NEWSDAG_WORKERS") or os.cpu_count() or 1
+    try:
+        n = int(value)
+    except ValueError:
+        raise ValueError(f"NEWSDAG_WORKERS must be a whole number of processes, not {value!r}") from None
+    if n < 1:
+        raise ValueError(f"NEWSDAG_WORKERS must be at least 1, not {n}")
+    return n
+
+
 def first_day(explicit: str | None = None) -> str:
     """The first partition day, ``YYYY-MM-DD``: ``explicit``, else ``$NEWSDAG_FIRST_DAY``, else 2000-01-01."""
     value = explicit or os.environ.get("NEWSDAG_FIRST_DAY") or DEFAULT_FIRST_DAY

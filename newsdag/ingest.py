@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import errno
 import email.utils
+import errno
+import functools
 import hashlib
 import io
 import json
 import math
+import multiprocessing
 import os
 import re
 import unicodedata
 import zlib
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -105,13 +108,16 @@ class ParseOptions:
     ``max_record_chars`` characters are rejected as ``too_large``.
 
     ``host_outlets``: ``(host, outlet)`` pairs naming the outlet of a web
-    page's host (see :func:`outlet_of_page`).
+    page's host (see :func:`outlet_of_page`). ``workers``: processes that
+    parse files side by side (see :func:`parse_files`); the results are the
+    same for any number.
     """
 
     max_file_bytes: int = config.DEFAULT_MAX_FILE_BYTES
     max_record_chars: int = config.DEFAULT_MAX_RECORD_CHARS
     max_page_bytes: int = config.DEFAULT_MAX_PAGE_BYTES
     host_outlets: tuple[tuple[str, str], ...] = ()
+    workers: int = 1
 
 
 # --------------------------------------------------------------------------- scan
@@ -351,7 +357,8 @@ def file_days(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = P
     if previous is not None and len(previous) and "days" in previous:
         for r in previous.itertuples():
             known[(r.raw_path, r.sha256, pd.Timestamp(r.first_seen), r.format)] = list(r.days)
-    out = []
+    out: list[list[str] | None] = []
+    todo: list[tuple[int, FileJob, str, str]] = []  # (row, job, seen day, format)
     for r in raw_files.itertuples():
         # The format is part of the key: a file an older newsdag could not
         # read (an .html before web pages were read) is indexed again.
@@ -359,15 +366,18 @@ def file_days(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = P
         if r.sha256 is not None and key in known:
             out.append(known[key])
             continue
-        seen_day = clamp_day(r.first_seen, first_day, last_day)
-        articles, rejects = parse_file(raw_root, r.raw_path, r.format, options, days_only=True)
+        todo.append((len(out), FileJob(r.raw_path, r.format, days_only=True),
+                     clamp_day(r.first_seen, first_day, last_day), r.format))
+        out.append(None)
+    parsed = parse_files(raw_root, [job for _, job, _, _ in todo], options)
+    for (row, _, seen_day, fmt), (articles, rejects) in zip(todo, parsed):
         days = {place_article(a["published"], seen_day, first_day, last_day)[0] for a in articles}
         # Rejections, and a file that gives nothing, land on its first-seen
         # day; so may a web page's, which only parsing tells (days_only does
         # not extract bodies, and a page without one is rejected).
-        if rejects or not articles or r.format in PAGE_FORMATS:
+        if rejects or not articles or fmt in PAGE_FORMATS:
             days.add(seen_day)
-        out.append(sorted(days))
+        out[row] = sorted(days)
     return pd.Series(out, index=raw_files.index, dtype=object)
 
 
@@ -945,6 +955,57 @@ ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "publishe
 REJECT_COLUMNS = ["raw_path", "line", "offset", "day", "reason", "detail"]
 
 
+@dataclass(frozen=True)
+class DayFilter:
+    """Whether a publication time lands on one of ``days`` (see :func:`place_article`):
+    the ``wanted`` of :func:`parse_file`, as data a worker process can receive."""
+
+    days: frozenset
+    seen_day: str
+    first_day: str | None
+    last_day: str | None
+
+    def __call__(self, published) -> bool:
+        return place_article(published, self.seen_day, self.first_day, self.last_day)[0] in self.days
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One :func:`parse_file` call: a file of ``raw_files`` and how far to read it."""
+
+    raw_path: str
+    format: str
+    days_only: bool = False
+    wanted: DayFilter | None = None
+
+
+# Below this many files a pool costs more than it saves: each worker starts a
+# Python process and imports the parsers (about a second here).
+MIN_FILES_PER_WORKER = 8
+
+
+def _run_job(raw_root: Path, options: ParseOptions, job: FileJob) -> tuple[list[dict], list[dict]]:
+    return parse_file(raw_root, job.raw_path, job.format, options, days_only=job.days_only, wanted=job.wanted)
+
+
+def parse_files(raw_root: Path, jobs: list[FileJob], options: ParseOptions) -> list[tuple[list[dict], list[dict]]]:
+    """:func:`parse_file` for each job, in order: in this process, or across
+    ``options.workers`` worker processes when there are at least
+    ``MIN_FILES_PER_WORKER`` files per worker. Results come back in job order
+    whatever finishes first, so tables are the same for any number of workers.
+
+    Workers are started with ``spawn`` (a fresh interpreter, not a fork of a
+    process that may hold Dagster's threads and locks), and end with the call.
+    """
+    workers = min(options.workers, len(jobs) // MIN_FILES_PER_WORKER)
+    run = functools.partial(_run_job, Path(raw_root), options)
+    if workers <= 1:
+        return [run(job) for job in jobs]
+    chunk = max(1, len(jobs) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(run, jobs, chunksize=chunk))
+
+
 def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = ParseOptions(),
                     days: Iterable[str] | None = None, first_day: str | None = None,
                     last_day: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -966,15 +1027,15 @@ def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptio
     all_rejects: list[dict] = []
     has_seen = "first_seen" in raw_files
     days = set(days) if days is not None else None
+    seen_days, jobs = [], []
     for row in raw_files.itertuples():
         seen_day = clamp_day(row.first_seen if has_seen else getattr(row, "modified", None), first_day, last_day)
-        wanted_day = None
-        if days is not None and seen_day not in days:
-            # The file's rejections land on seen_day, outside this run: only
-            # the pages of the run's days need their bodies.
-            def wanted_day(published, seen_day=seen_day):
-                return place_article(published, seen_day, first_day, last_day)[0] in days
-        a, r = parse_file(raw_root, row.raw_path, row.format, options, wanted=wanted_day)
+        # When the file's rejections land outside this run (on seen_day), only
+        # the pages of the run's days need their bodies.
+        wanted = DayFilter(frozenset(days), seen_day, first_day, last_day) if days is not None and seen_day not in days else None
+        seen_days.append(seen_day)
+        jobs.append(FileJob(row.raw_path, row.format, wanted=wanted))
+    for seen_day, (a, r) in zip(seen_days, parse_files(raw_root, jobs, options)):
         for art in a:
             day, outside = place_article(art["published"], seen_day, first_day, last_day)
             if outside:

@@ -419,3 +419,28 @@ def test_smaller_hostile_cases_get_the_right_reasons(raw_dir):
     assert by_id.loc["d", "published"] == pd.Timestamp("2024-05-02", tz="UTC")
     assert by_id.loc["s", "source"] == "Reuters"
     assert "Café story" in articles.set_index("raw_path").loc["enc/utf16-no-bom.txt", "text"]
+
+
+def test_the_same_tables_for_one_two_and_four_workers(raw_dir):
+    from newsdag.ingest import file_days
+    from tests.web import article_html, story_paragraphs
+
+    for i in range(24):
+        write(raw_dir, f"site/page{i}.html", article_html(f"Story {i}", story_paragraphs(f"topic{i}"),
+                                                          published=f"2025-03-{1 + i % 5:02d}T10:00:00Z"))
+        write(raw_dir, f"feed/f{i}.jsonl", jsonl([{"id": f"r{i}", "published": f"2025-03-0{1 + i % 3}", "text": f"Record {i}."},
+                                                   "{broken"]))
+    files = scan_raw_files(raw_dir)
+    for run_days in (None, ["2025-03-02", "2025-03-03"]):  # every day, and a run of two (pages filtered by day)
+        results = []
+        for workers in (1, 2, 4):
+            options = ParseOptions(workers=workers)
+            days = file_days(raw_dir, files, options)
+            articles, rejected = parse_raw_files(raw_dir, files.assign(days=days), options, days=run_days)
+            results.append((days, articles, rejected))
+        for days, articles, rejected in results[1:]:
+            pd.testing.assert_series_equal(days, results[0][0])
+            pd.testing.assert_frame_equal(articles, results[0][1])
+            pd.testing.assert_frame_equal(rejected, results[0][2])
+        assert len(results[0][1]) > 10
+        assert (results[0][2].reason == "bad_json").any() == (run_days is None)
