@@ -96,6 +96,19 @@ def evaluate_folder(kind: str, raw: Path, warehouse: Path, truth: dict, ids: lis
     page_of = benchmark_ids(articles, kind, ids)
     extracted = dict(zip(page_of, articles["text"]))
     urls = dict(zip(page_of, articles["url"]))
+    recovered = articles.assign(page=page_of.to_numpy()).set_index("page")
+    pages = []
+    for k in ids:
+        row = recovered.loc[k] if k in recovered.index else None
+        pages.append({
+            "id": k, "benchmark_url": truth[k]["url"],
+            "url": None if row is None else row["url"],
+            "url_matches": same_url(None if row is None else row["url"], truth[k]["url"]),
+            "published": None if row is None or pd.isna(row["published"]) else row["published"].isoformat(),
+            "published_from": None if row is None else row["published_from"],
+            "source": None if row is None else row["source"],
+            "f1": round(extraction_scores([extracted.get(k, "")], [truth[k]["articleBody"]])["f1"], 4),
+        })
     tune, check = halves(ids)
     parse_seconds = times.get("parse_articles", 0.0)
     return {
@@ -113,6 +126,7 @@ def evaluate_folder(kind: str, raw: Path, warehouse: Path, truth: dict, ids: lis
         "raw_files_seconds": times.get("raw_files", 0.0),
         "pages_per_second_parse": round(len(ids) / parse_seconds, 1) if parse_seconds else None,
         "graph_seconds": round(t.seconds, 1),
+        "pages": pages,
     }
 
 

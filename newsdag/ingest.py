@@ -803,10 +803,14 @@ def _page_article(html: bytes, charset: str | None, origin: _PageOrigin, options
     page = replace(page, text=drop_headline(page_body(tree, origin.target_uri), page.title))
     if not page.text.strip():
         raise Rejected("no_article_body", "the extractor found no article body on the page")
+    # A WARC record's URL is the one it was fetched from (WARC-Target-URI),
+    # which finds the record in a crawl's index; a saved page's, the
+    # canonical URL it names.
+    url = origin.target_uri if origin.from_warc and origin.target_uri else page.url
     return build_article(
-        text=page.text, source=outlet_of_page(origin.raw_path, page.url, options.host_outlets, origin.from_warc),
+        text=page.text, source=outlet_of_page(origin.raw_path, url, options.host_outlets, origin.from_warc),
         raw_path=origin.raw_path, raw_sha256=origin.raw_sha256, options=options, published=published,
-        published_from=published_from, title=page.title, external_id=origin.record_id, url=page.url,
+        published_from=published_from, title=page.title, external_id=origin.record_id, url=url,
         author=page.author, raw_line=origin.number, raw_offset=origin.offset,
     )
 

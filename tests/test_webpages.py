@@ -233,3 +233,13 @@ def test_an_index_made_before_pages_were_read_is_made_again(raw_dir):
     files = scan_raw_files(raw_dir)
     old = files.assign(format="unsupported", days=[["2025-01-05"]])  # what an older newsdag stored
     assert list(file_days(raw_dir, files, previous=old).iloc[0]) == ["2025-01-05", "2025-02-01"]
+
+
+def test_a_warc_records_url_is_the_one_it_was_fetched_from(raw_dir):
+    page = article_html("Tram", story_paragraphs("tram"), canonical="https://www.port-times.com/tram")
+    write_warc(raw_dir / "c.warc.gz", [http_response("https://m.port-times.com/tram?utm_source=feed", page.encode())])
+    write(raw_dir, "saved/tram.html", page)
+    articles, _ = parse(raw_dir)
+    urls = dict(zip(articles.raw_path, articles.url))
+    assert urls == {"c.warc.gz": "https://m.port-times.com/tram?utm_source=feed", "saved/tram.html": "https://www.port-times.com/tram"}
+    assert articles.set_index("raw_path").loc["c.warc.gz", "source"] == "m.port-times.com"
