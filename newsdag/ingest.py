@@ -152,12 +152,18 @@ def _looks_like_host(name: str) -> bool:
     return bool(_HOST_NAME.fullmatch(name))
 
 
+@functools.lru_cache(maxsize=8)
+def _host_map(host_outlets: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    # Built once per mapping, not once per page.
+    return dict(host_outlets)
+
+
 def outlet_of_host(host: str | None, host_outlets: tuple[tuple[str, str], ...]) -> str | None:
     """The outlet ``host_outlets`` names for ``host`` or for the nearest domain
     above it ("news.bbc.co.uk" falls under "bbc.co.uk"), else None."""
     if not host:
         return None
-    mapping = dict(host_outlets)
+    mapping = _host_map(host_outlets)
     labels = host.split(".")
     for i in range(len(labels) - 1):
         outlet = mapping.get(".".join(labels[i:]))
@@ -416,6 +422,11 @@ def raw_fingerprint(raw_root: Path) -> tuple[str, int]:
 # ----------------------------------------------------------------- decoding
 
 
+# Unicode byte-order marks and the codec each one means, longest first.
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode a text file: a Unicode byte-order mark, else UTF-8 (a file cut off
     inside its last character included), else the encoding charset-normalizer
@@ -427,8 +438,7 @@ def decode_bytes(data: bytes) -> str:
     """
     if not data.strip():
         raise Rejected("empty", "the file is empty or white space only")
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-                     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(enc)
@@ -753,7 +763,7 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
     """Decode a web page: a byte-order mark, else the charset its HTTP header
     (``charset``) or its own ``<meta>`` declares, when the bytes decode with
     it, else as :func:`decode_bytes` decodes text files."""
-    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:3] == b"\xef\xbb\xbf" or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if data.startswith(tuple(bom for bom, _ in _BOMS)):
         return decode_bytes(data)
     declared = [charset] if charset else []
     m = _META_CHARSET.search(data[:4096])
