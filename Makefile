@@ -83,4 +83,4 @@ lock: $(STAMP)
 	  $(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^-e '; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) data/warehouse
+	rm -rf $(VENV) data/warehouse data/warehouse.versions

@@ -86,6 +86,11 @@ def _summary_lines(summary, warehouse: Path) -> list[str]:
     if summary.days:
         lines.append(f"\ndays {summary.days[0]} to {summary.days[1]}")
     lines.append(f"\nruns {', '.join(summary.run_ids) or '(none)'} {'succeeded' if summary.success else 'FAILED'}")
+    if summary.published is not None:
+        lines.append(f"published {warehouse} -> {summary.published}")
+    else:
+        lines.append(f"nothing published: {warehouse} is as it was before this call")
+        return lines
     python = Path(sys.executable)
     lines.append("Next:")
     lines.append(f"  {python} -c \"import pandas as pd; print(pd.read_parquet('{warehouse}/articles'))\"")
@@ -153,7 +158,12 @@ def _one_line(e: BaseException) -> tuple[str, int]:
     if isinstance(e, ValueError):
         return str(e), EXIT_USAGE
     if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+        if e.strerror and e.strerror != os.strerror(errno.ENOSPC):
+            return f"no space left: {e.strerror}", EXIT_RUN_FAILED  # newsdag's own check says what it needs
         return f"no space left on the device writing {e.filename or 'the warehouse or the Dagster home'}", EXIT_RUN_FAILED
+    if type(e).__name__ == "OperationalError" and "full" in str(e):  # sqlite3: the Dagster home's database
+        return f"the Dagster home {os.environ.get('DAGSTER_HOME', '')} is full ({e}); nothing was published", \
+            EXIT_RUN_FAILED
     if isinstance(e, OSError):
         return f"{e.strerror or e}{f': {e.filename}' if e.filename else ''}", EXIT_RUN_FAILED
     message = str(e).strip().splitlines()[0] if str(e).strip() else ""

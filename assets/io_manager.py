@@ -37,11 +37,12 @@ from dagster import AssetKey
 from upath import UPath
 
 import newsdag
+from assets.publish import report_unpublished, run_failed
 from assets.resources import NewsdagSettings
 from newsdag.schemas import TABLES
 from newsdag.storage import (
     PART_FILE, PartitionedTable, TableWriter, content_hash, partition_keys, read_kv_metadata, read_partitions, to_arrow,
-    warehouse_lock, write_parquet_atomic,
+    warehouse_transaction, write_parquet_atomic,
 )
 
 CONTENT_HASH_KEY = "newsdag/content_hash"
@@ -57,7 +58,19 @@ PREVIEW_CHARS = 80
 
 
 class ParquetTableIOManager(UPathIOManager):
+    """Tables under ``base_path`` (during a run, the staged copy of the
+    warehouse); metadata paths name ``published_path``, where readers find
+    the table once the run is published."""
+
     extension = None  # a table is a directory, not a file
+
+    def __init__(self, base_path: UPath, published_path: Path | None = None):
+        super().__init__(base_path=base_path)
+        self.published_path = Path(published_path) if published_path else Path(str(base_path))
+
+    def _published(self, path) -> str:
+        """``path`` (under ``base_path``) as readers will find it."""
+        return str(self.published_path / Path(str(path)).relative_to(Path(str(self._base_path))))
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
         if not context.has_asset_partitions:
@@ -88,7 +101,7 @@ class ParquetTableIOManager(UPathIOManager):
             part = obj.iloc[rows]
             self._write(context, part.reset_index(drop=True), base / key, key)
             written.append(key)
-        metadata = {"path": MetadataValue.path(str(base if len(keys) > 1 else base / keys[0])),
+        metadata = {"path": MetadataValue.path(self._published(base if len(keys) > 1 else base / keys[0])),
                     "n_partitions_written": MetadataValue.int(len(written))}
         metadata.update(self.get_metadata(context, obj))
         context.add_output_metadata(metadata)
@@ -142,9 +155,12 @@ class ParquetTableIOManager(UPathIOManager):
         return pd.read_parquet(Path(str(path)), columns=_columns(context), read_dictionary=categorical)
 
     def get_metadata(self, context: OutputContext, obj: pd.DataFrame | TableWriter) -> dict[str, Any]:
-        if isinstance(obj, TableWriter):
-            return table_metadata(context.asset_key.path[-1], obj.head, rows=obj.rows)
-        return table_metadata(context.asset_key.path[-1], obj)
+        table = context.asset_key.path[-1]
+        metadata = table_metadata(table, obj.head, rows=obj.rows) if isinstance(obj, TableWriter) \
+            else table_metadata(table, obj)
+        if not context.has_asset_partitions:
+            metadata["path"] = MetadataValue.path(self._published(self._table_dir(context)))
+        return metadata
 
     def _upstream_versions(self, context: OutputContext, partition: str = "") -> dict[str, dict[str, str]]:
         # The data version written in each upstream file's footer: what this
@@ -246,11 +262,15 @@ class WarehouseIOManager(ConfigurableIOManagerFactory):
     """Parquet tables in the warehouse of the ``settings`` resource
     (assets.resources.NewsdagSettings: the warehouse is configured once, there).
 
-    While a run uses it, it holds the warehouse's writer lock
-    (newsdag.storage.warehouse_lock): a second run on the same warehouse waits
-    up to ``lock_wait_seconds``, saying so in its log, then fails clearly. The
-    code location uses the in-process executor, so the lock spans the run; the
-    CLI holds it for its whole call, and its runs enter it again.
+    While a run uses it, it holds a warehouse transaction
+    (newsdag.storage.warehouse_transaction): the run writes a staged copy of
+    the warehouse, published when the run ends with no failed step and
+    discarded otherwise (assets.publish then tells Dagster which
+    materialisations were not published). A second run on the same warehouse
+    waits up to ``lock_wait_seconds`` for the lock, saying so in its log, then
+    fails clearly. The code location uses the in-process executor, so the
+    transaction spans the run; the CLI holds one for its whole call, and its
+    runs enter it again and publish together.
     """
 
     settings: NewsdagSettings
@@ -258,10 +278,21 @@ class WarehouseIOManager(ConfigurableIOManagerFactory):
 
     @contextmanager
     def yield_for_execution(self, context):
-        owner = context.run.run_id if context.run else "an unknown run"
+        run_id = context.run.run_id if context.run else ""
         log = context.log.warning if context.log else print
-        with warehouse_lock(self.settings.warehouse, owner, self.lock_wait_seconds, on_wait=log):
+        outermost = False
+        with warehouse_transaction(self.settings.published_warehouse, run_id or "an unknown run",
+                                   self.lock_wait_seconds, on_wait=log) as staging:
+            outermost = staging.depth == 0
             yield self.create_io_manager(context)
+            # Torn down after the last step: publish only if no step failed.
+            if run_id and context.instance is not None and run_failed(context.instance, run_id):
+                staging.fail()
+        if outermost and staging.failed and run_id and context.instance is not None:
+            report_unpublished(context.instance, [run_id], self.settings.published_warehouse)
+        elif outermost and context.log:
+            context.log.info(f"published {staging.version}")
 
     def create_io_manager(self, context) -> ParquetTableIOManager:
-        return ParquetTableIOManager(base_path=UPath(str(self.settings.warehouse)))
+        return ParquetTableIOManager(base_path=UPath(str(self.settings.warehouse)),
+                                     published_path=self.settings.published_warehouse)

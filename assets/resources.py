@@ -10,6 +10,7 @@ from dagster_pyspark import LazyPySparkResource
 
 from newsdag import config
 from newsdag.ingest import ParseOptions, read_host_outlets
+from newsdag.storage import staged_dir
 
 
 class NewsdagSettings(ConfigurableResource):
@@ -39,8 +40,16 @@ class NewsdagSettings(ConfigurableResource):
         return config.raw_dir(self.raw_dir)
 
     @property
-    def warehouse(self) -> Path:
+    def published_warehouse(self) -> Path:
+        """The warehouse readers use (a link to its current version)."""
         return config.warehouse_dir(self.warehouse_dir or None)
+
+    @property
+    def warehouse(self) -> Path:
+        """Where a run reads and writes the warehouse: during a run, the
+        staged copy it publishes at the end (newsdag.storage.staged_dir);
+        outside one, the published warehouse."""
+        return staged_dir(self.published_warehouse)
 
     @property
     def parse_options(self) -> ParseOptions:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import shutil
 import functools
 import os
 import sys
@@ -23,7 +25,8 @@ from assets.definitions import build_definitions
 from assets.partitions import first_and_last_day
 from newsdag import config
 from newsdag.incremental import day_blocks
-from newsdag.storage import file_lock, partition_keys, table_file, warehouse_lock
+from assets.publish import fail_orphaned_runs, process_tags, report_unpublished
+from newsdag.storage import file_lock, partition_keys, table_file, warehouse_transaction
 
 
 @dataclass
@@ -42,6 +45,7 @@ class RunSummary:
     checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (name, passed, severity)
     failures: list[str] = field(default_factory=list)
     days: tuple[str, str] | None = None  # the range of daily partitions run, if any
+    published: Path | None = None  # the warehouse version the call published (None: nothing published)
     results: list = field(default_factory=list, repr=False)  # each run's JobExecutionResult (its events)
 
     @property
@@ -50,6 +54,7 @@ class RunSummary:
 
 
 RAW_FILES = AssetKey("raw_files")
+MIN_FREE_HOME_BYTES = 16 << 20
 CONSOLE_LOGGERS = {"console": {"config": {"log_level": "INFO"}}}
 PROGRESS_LOGGERS = {"console": {"config": {"log_level": "WARNING"}}, "progress": {}}
 
@@ -109,6 +114,12 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
                               lock_wait_seconds, compute))
     if instance is None:
         home = config.ensure_dagster_home()
+        free = shutil.disk_usage(home).free
+        if free < MIN_FREE_HOME_BYTES:
+            # Checked before any run is recorded: a home that fills during a
+            # run cannot record the run's end.
+            raise OSError(errno.ENOSPC, f"the Dagster home {home} has {free / 1e6:.1f} MB free; its event log needs "
+                                        f"at least {MIN_FREE_HOME_BYTES / 1e6:.0f} MB", str(home))
         # Opening a new SQLite instance creates its tables; two first runs at once
         # would race to create them, so opening is serialised (it takes a moment).
         with file_lock(home / ".instance-setup.lock", "newsdag instance setup", wait_seconds=300):
@@ -122,38 +133,56 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     run = functools.partial(_run, job, instance, run_config={"loggers": loggers, **(run_config or {})}, summary=summary)
     warehouse = config.warehouse_dir(warehouse_dir)
     wait = 3600.0 if lock_wait_seconds is None else lock_wait_seconds
-    with warehouse_lock(warehouse, f"newsdag materialize (pid {os.getpid()})", wait,
-                        on_wait=lambda message: print(f"newsdag: {message}", file=sys.stderr, flush=True)), owned:
-        if RAW_FILES in keys:
-            run([RAW_FILES], {})
-            if not summary.success:
-                return summary
-        rest = [k for k in keys if k != RAW_FILES]
-        partitioned = [k for k in rest if graph.get(k).is_partitioned]
-        blocks: list[tuple[str, str]] = []
-        if partitioned:
-            days = _days_found(config.warehouse_dir(warehouse_dir))
-            if from_day or to_day:
-                lo, hi = from_day or (days[0] if days else first_day), to_day or (days[-1] if days else last_day)
-                if lo > hi:
-                    raise ValueError(f"--from {lo} is after --to {hi}")
-                blocks = [(lo, hi)]
-            else:
-                # Days found, in blocks: scattered days do not make one range spanning years.
-                blocks = day_blocks(days)
-            if blocks:
-                summary.days = (blocks[0][0], blocks[-1][1])
-            else:
-                rest = [k for k in rest if k not in partitioned]  # no day to run
-        # Earlier blocks: the daily assets only; the last block's run also
-        # runs the cross-day assets, once.
-        for lo, hi in blocks[:-1]:
-            run(partitioned, day_range_tags(lo, hi))
-            if not summary.success:
-                return summary
-        if rest:
-            run(rest, day_range_tags(*blocks[-1]) if blocks else {})
+    with owned:
+        fail_orphaned_runs(instance)
+        # One transaction for the whole call: its runs publish together, or not at all.
+        with warehouse_transaction(warehouse, f"newsdag materialize (pid {os.getpid()})", wait,
+                                   on_wait=lambda message: print(f"newsdag: {message}", file=sys.stderr, flush=True)) \
+                as staging:
+            try:
+                _run_blocks(run, keys, graph, summary, staging.directory, from_day, to_day, first_day, last_day)
+            finally:
+                if not summary.success:
+                    staging.fail()
+        if staging.failed and summary.run_ids:
+            report_unpublished(instance, summary.run_ids, warehouse)
+        summary.published = staging.version
     return summary
+
+
+def _run_blocks(run, keys, graph, summary: RunSummary, warehouse: Path, from_day, to_day, first_day, last_day) -> None:
+    """``raw_files`` first (when selected), then the daily assets block by
+    block of days found, then the cross-day assets once (with the last
+    block). Stops at the first failed run. ``warehouse``: the staged copy."""
+    if RAW_FILES in keys:
+        run([RAW_FILES], {})
+        if not summary.success:
+            return
+    rest = [k for k in keys if k != RAW_FILES]
+    partitioned = [k for k in rest if graph.get(k).is_partitioned]
+    blocks: list[tuple[str, str]] = []
+    if partitioned:
+        days = _days_found(warehouse)
+        if from_day or to_day:
+            lo, hi = from_day or (days[0] if days else first_day), to_day or (days[-1] if days else last_day)
+            if lo > hi:
+                raise ValueError(f"--from {lo} is after --to {hi}")
+            blocks = [(lo, hi)]
+        else:
+            # Days found, in blocks: scattered days do not make one range spanning years.
+            blocks = day_blocks(days)
+        if blocks:
+            summary.days = (blocks[0][0], blocks[-1][1])
+        else:
+            rest = [k for k in rest if k not in partitioned]  # no day to run
+    # Earlier blocks: the daily assets only; the last block's run also
+    # runs the cross-day assets, once.
+    for lo, hi in blocks[:-1]:
+        run(partitioned, day_range_tags(lo, hi))
+        if not summary.success:
+            return
+    if rest:
+        run(rest, day_range_tags(*blocks[-1]) if blocks else {})
 
 
 def _iso_day(name: str, day: str) -> str:
@@ -223,7 +252,7 @@ def _execute(job, instance, keys, run_config: dict, tags: dict):
 
 
 def _run(job, instance, keys, tags, *, run_config: dict, summary: RunSummary) -> None:
-    with _execute(job, instance, keys, run_config, {"newsdag/launched_by": "cli", **tags}) as result:
+    with _execute(job, instance, keys, run_config, {"newsdag/launched_by": "cli", **process_tags(), **tags}) as result:
         pass  # the run is over when it returns; its events stay readable after the context closes
     summary.results.append(result)
     step_stats = {s.step_key: s for s in instance.get_run_step_stats(result.run_id)}

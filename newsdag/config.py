@@ -66,9 +66,11 @@ def raw_dir(explicit: str | os.PathLike | None = None) -> Path:
 
 def warehouse_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The Parquet warehouse: ``explicit``, else ``$NEWSDAG_WAREHOUSE_DIR``, else ``data/warehouse``."""
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    return _anchor(os.environ.get("NEWSDAG_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve()
+    path = Path(explicit).expanduser() if explicit else _anchor(os.environ.get("NEWSDAG_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR)
+    # The warehouse itself is a link to its current version (newsdag.storage):
+    # resolve the folders above it, never the link.
+    path = Path(os.path.abspath(path))
+    return path.parent.resolve() / path.name
 
 
 def host_outlets_file(explicit: str | os.PathLike | None = None) -> Path | None:

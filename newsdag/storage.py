@@ -1,18 +1,27 @@
-"""Parquet tables on disk: atomic writes, key-value lineage metadata, content hashes.
+"""Parquet tables on disk: atomic writes, whole-run commits, key-value lineage metadata, content hashes.
 
 A table is a directory ``<warehouse>/<table>/`` holding Parquet files (one per
 partition, in a sub-folder per partition key when partitioned), so that
 ``pd.read_parquet("<warehouse>/<table>")`` returns the whole table. Files being
 written carry a leading dot, which pyarrow, DuckDB and Polars skip, and are
 renamed into place only once complete and flushed to disk.
+
+A run writes a whole new version of the warehouse and publishes it at once
+(:func:`warehouse_transaction`): ``<warehouse>`` is a symbolic link to
+``<warehouse>.versions/<number>``, a run writes into a hard-linked copy of the
+current version, and publishing renames that copy to the next number and
+swaps the link. Readers of ``<warehouse>/<table>`` see one version or the next,
+never a mixture, and a failed run publishes nothing.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import shutil
 import time
 import uuid
 from contextlib import contextmanager
@@ -346,10 +355,247 @@ def file_lock(path: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds
 def warehouse_lock(warehouse: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds: float = 1.0,
                    on_wait=None):
     """The warehouse's writer lock, held for the duration of a run: an exclusive
-    :func:`file_lock` on ``<warehouse>/.newsdag.lock``, so two runs never write
-    the same warehouse at once and their outputs cannot mix. ``owner`` is the
-    run id."""
-    return file_lock(Path(warehouse) / LOCK_FILE, f"run {owner}", wait_seconds, poll_seconds, on_wait)
+    :func:`file_lock` on ``<warehouse>.versions/.newsdag.lock`` (beside the
+    versions, not in one, so that publishing a version does not move it), so
+    two runs never write the same warehouse at once and their outputs cannot
+    mix. ``owner`` is the run id."""
+    return file_lock(versions_dir(warehouse) / LOCK_FILE, f"run {owner}", wait_seconds, poll_seconds, on_wait)
+
+
+# ------------------------------------------------------------------ whole-run commits
+
+VERSIONS_SUFFIX = ".versions"
+STAGING_PREFIX = ".staging-"
+LINK_PREFIX = ".link-"
+# Kept beside the current version: a reader that listed the previous one just
+# before a publish can still open its files.
+KEEP_PREVIOUS = 1
+
+
+def _absolute(path) -> Path:
+    # Absolute without resolving links: the warehouse path is itself the link.
+    return Path(os.path.abspath(os.fspath(path)))
+
+
+def versions_dir(warehouse: Path) -> Path:
+    """``<warehouse>.versions``: the folder of the warehouse's versions, its
+    lock and the staging copy of an open run."""
+    warehouse = _absolute(warehouse)
+    return warehouse.with_name(warehouse.name + VERSIONS_SUFFIX)
+
+
+@dataclass
+class Staging:
+    """An open warehouse transaction: ``directory`` is where its writes go
+    (a copy of ``base``, the version published when it began, or an empty
+    folder); ``failed`` is set by whoever learns that the run failed, and
+    then nothing is published. ``depth`` counts re-entries."""
+
+    published: Path
+    directory: Path
+    base: Path | None
+    failed: bool = False
+    depth: int = 0
+    version: Path | None = None  # once published
+
+    def fail(self) -> None:
+        self.failed = True
+
+
+# The transactions this process holds: absolute warehouse path -> Staging.
+_STAGED: dict[str, Staging] = {}
+
+
+def staged_dir(warehouse: Path) -> Path:
+    """Where this process reads and writes ``warehouse``: the staging copy of
+    its open :func:`warehouse_transaction`, else ``warehouse`` itself."""
+    staging = _STAGED.get(str(_absolute(warehouse)))
+    return staging.directory if staging else Path(warehouse)
+
+
+def current_version(warehouse: Path) -> Path | None:
+    """The version folder ``warehouse`` links to, or None before the first publish."""
+    warehouse = _absolute(warehouse)
+    if warehouse.is_symlink():
+        return (warehouse.parent / os.readlink(warehouse)).resolve()
+    return None
+
+
+def _numbered(versions: Path) -> list[Path]:
+    return sorted((p for p in versions.iterdir() if p.name.isdigit() and p.is_dir()), key=lambda p: int(p.name)) \
+        if versions.is_dir() else []
+
+
+def recover_versions(warehouse: Path) -> None:
+    """Bring ``<warehouse>.versions`` to a clean state, under the lock, before a
+    transaction: a warehouse still a plain folder (written before versions
+    existed) becomes version 1; staging copies and link files left by a killed
+    run are deleted, and so are versions numbered after the current one (a run
+    killed between naming its version and swapping the link), and versions
+    older than the one before the current."""
+    warehouse = _absolute(warehouse)
+    versions = versions_dir(warehouse)
+    versions.mkdir(parents=True, exist_ok=True)
+    if warehouse.is_dir() and not warehouse.is_symlink():
+        # One moment without a warehouse, once: a folder cannot be swapped for a link.
+        first = versions / f"{(int(_numbered(versions)[-1].name) + 1) if _numbered(versions) else 1:06d}"
+        os.rename(warehouse, first)
+        _swap_link(warehouse, first)
+    for leftover in list(versions.glob(STAGING_PREFIX + "*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in list(warehouse.parent.glob(f".{warehouse.name}{LINK_PREFIX}*")):
+        leftover.unlink(missing_ok=True)
+    current = current_version(warehouse)
+    numbered = _numbered(versions)
+    names = [p.name for p in numbered]
+    if current is None or current.parent != versions.resolve() or current.name not in names:
+        return
+    at = names.index(current.name)
+    for stale in numbered[at + 1:] + numbered[:max(0, at - KEEP_PREVIOUS)]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def clone_version(source: Path | None, target: Path) -> Path:
+    """A copy of the version ``source`` (nothing when None) at ``target``, made
+    of hard links: no data is copied, and since every write replaces a file
+    by renaming a new one over it, writing the copy never changes ``source``.
+    Hidden files (temporary files of a killed writer) are left out. Copies
+    the bytes where the file system has no hard links."""
+    target.mkdir(parents=True)
+    if source is None:
+        return target
+    for root, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = Path(root).relative_to(source)
+        for d in dirs:
+            (target / rel / d).mkdir()
+        for name in files:
+            if name.startswith("."):
+                continue
+            src, dst = Path(root) / name, target / rel / name
+            try:
+                os.link(src, dst)
+            except OSError as e:
+                if e.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+                    raise
+                shutil.copy2(src, dst)
+    return target
+
+
+def version_bytes(version: Path | None, unpartitioned_only: bool = False) -> int:
+    """The bytes of the files of a version (of its unpartitioned tables only:
+    the tables every full run rewrites whole)."""
+    if version is None:
+        return 0
+    total = 0
+    for table in version.iterdir():
+        if not table.is_dir() or table.name.startswith("."):
+            continue
+        files = [table / PART_FILE] if unpartitioned_only else list(table.rglob("*.parquet"))
+        total += sum(f.stat().st_size for f in files if f.is_file())
+    return total
+
+
+def check_free_space(warehouse: Path, base: Path | None, margin: int = 1 << 20) -> None:
+    """Raise ``OSError(ENOSPC)`` before a run starts when the warehouse's file
+    system has less room than the run will write at least: the unpartitioned
+    tables of ``base``, which a run rewrites whole, plus ``margin``. (A run may
+    still need more; running out later fails the run and publishes nothing.)"""
+    versions = versions_dir(warehouse)
+    need = version_bytes(base, unpartitioned_only=True) + margin
+    free = shutil.disk_usage(versions).free
+    if free < need:
+        raise OSError(errno.ENOSPC, f"{versions} has {free / 1e6:.1f} MB free; a run rewrites the cross-day tables "
+                                    f"({need / 1e6:.1f} MB) and needs at least that", str(versions))
+
+
+def _swap_link(warehouse: Path, version: Path) -> None:
+    """Point ``warehouse`` at ``version`` atomically: a new link under a hidden
+    name, renamed over the old (the commit point of a publish)."""
+    link = warehouse.with_name(f".{warehouse.name}{LINK_PREFIX}{uuid.uuid4().hex}")
+    os.symlink(os.path.relpath(version, warehouse.parent), link)
+    os.replace(link, warehouse)
+    _fsync_dir(warehouse.parent)
+
+
+def publish_version(warehouse: Path, staging: Path) -> Path:
+    """Make ``staging`` the warehouse's current version: rename it to the
+    next number, swap the link, then delete versions older than the previous
+    one. A crash before the swap leaves the old version current (the next
+    :func:`recover_versions` deletes the new one); after it, the new one.
+    Returns the version folder."""
+    warehouse = _absolute(warehouse)
+    versions = versions_dir(warehouse)
+    numbered = _numbered(versions)
+    version = versions / f"{(int(numbered[-1].name) + 1) if numbered else 1:06d}"
+    _fsync_tree(staging)
+    os.rename(staging, version)
+    _fsync_dir(versions)
+    _swap_link(warehouse, version)
+    for old in _numbered(versions)[:-(1 + KEEP_PREVIOUS)]:
+        shutil.rmtree(old, ignore_errors=True)
+    return version
+
+
+def _fsync_tree(directory: Path) -> None:
+    # Files are fsynced as they are written; their folders' entries here.
+    for root, _dirs, _files in os.walk(directory):
+        _fsync_dir(Path(root))
+
+
+@contextmanager
+def warehouse_transaction(warehouse: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds: float = 1.0,
+                          on_wait=None):
+    """Hold the warehouse's writer lock and stage a new version of it for the
+    block; publish it at the end unless the block raised or
+    :meth:`Staging.fail` was called. Yields the :class:`Staging`, whose
+    ``directory`` is where the block reads and writes (:func:`staged_dir`
+    gives it to code that knows only the warehouse path).
+
+    Readers of ``warehouse`` see the version before the block until it ends,
+    then the new one; a failed or killed block leaves the previous version
+    exactly as it was. Re-entrant within a process: an inner block shares the
+    outer one's staging, and the outer block publishes (so a CLI call that
+    makes several Dagster runs publishes once). ``wait_seconds`` and
+    ``on_wait`` are as for :func:`file_lock`. Before staging, the free space
+    is checked (:func:`check_free_space`).
+    """
+    key = str(_absolute(warehouse))
+    if key in _STAGED:
+        staging = _STAGED[key]
+        staging.depth += 1
+        try:
+            yield staging
+        except BaseException:
+            staging.fail()
+            raise
+        finally:
+            staging.depth -= 1
+        return
+    with warehouse_lock(warehouse, owner, wait_seconds, poll_seconds, on_wait):
+        recover_versions(warehouse)
+        base = current_version(warehouse)
+        check_free_space(warehouse, base)
+        directory = clone_version(base, versions_dir(warehouse) / f"{STAGING_PREFIX}{uuid.uuid4().hex}")
+        staging = Staging(published=_absolute(warehouse), directory=directory, base=base)
+        _STAGED[key] = staging
+        try:
+            yield staging
+        except BaseException:
+            staging.fail()
+            raise
+        finally:
+            del _STAGED[key]
+            if staging.failed:
+                shutil.rmtree(directory, ignore_errors=True)
+        if staging.failed:
+            return
+        try:
+            staging.version = publish_version(warehouse, directory)
+        except BaseException:
+            staging.fail()
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
 
 
 # ------------------------------------------------------------------ partitions
