@@ -9,8 +9,10 @@ keeps the warehouse current without anyone pressing a button.
   materialisation and runs ``refresh_all`` for exactly that range of days:
   the daily partitions in one run, then the cross-day assets, which recompute
   only their trailing window.
-* ``daily_refresh`` runs yesterday and today every day at 00:15 UTC, for
-  articles that arrive late or without a sensor.
+* ``daily_refresh`` runs yesterday and today (those of them that are day
+  partitions) every day at 00:15 UTC, for articles that arrive late or
+  without a sensor; with neither day known yet, it runs the scan, after
+  which ``new_days_sensor`` runs the days it finds.
 """
 
 import datetime as dt
@@ -21,7 +23,7 @@ from dagster import (
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from assets.partitions import first_and_last_day
+from assets.partitions import days_between, known_days
 from assets.resources import NewsdagSettings
 from newsdag.ingest import raw_fingerprint
 
@@ -45,9 +47,10 @@ def day_range_tags(first: str, last: str) -> dict[str, str]:
           description="Every day at 00:15 UTC: ingest yesterday and today, refresh stories and overlap.")
 def daily_refresh(context):
     today = context.scheduled_execution_time.astimezone(dt.timezone.utc).date()
-    yesterday = max(today - dt.timedelta(days=1), dt.date.fromisoformat(first_and_last_day()[0]))
-    return RunRequest(run_key=None, tags={**day_range_tags(yesterday.isoformat(), today.isoformat()),
-                                          "newsdag/trigger": "schedule"})
+    days = days_between(context.instance, (today - dt.timedelta(days=1)).isoformat(), today.isoformat())
+    if not days:  # the scan finds them, and new_days_sensor runs them
+        return RunRequest(run_key=None, asset_selection=[AssetKey("raw_files")], tags={"newsdag/trigger": "schedule"})
+    return RunRequest(run_key=None, tags={**day_range_tags(days[0], days[-1]), "newsdag/trigger": "schedule"})
 
 
 @sensor(job=scan_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
@@ -70,8 +73,8 @@ def new_days_sensor(context: SensorEvaluationContext, asset_event: EventLogEntry
     mat = asset_event.asset_materialization
     value = mat.metadata.get("changed_days") if mat else None
     days = list(getattr(value, "value", None) or [])
-    first, last = first_and_last_day()
-    days = sorted(d for d in days if first <= d <= last)
+    known = set(known_days(context.instance))  # raw_files added them as it found them
+    days = sorted(d for d in days if d in known)
     if not days:
         return SkipReason("the latest raw_files scan changed no day")
     # One run per raw_files materialisation (one per run: its run id is the key).

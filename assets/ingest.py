@@ -4,7 +4,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetOut, MetadataValue, asset, multi_asset
 
 from assets.outputs import OWNERS, table_output
-from assets.partitions import DAILY, SINGLE_RUN, first_and_last_day
+from assets.partitions import DAYS, SINGLE_RUN, first_and_last_day, register_days
 from assets.resources import NewsdagSettings
 from newsdag.ingest import file_days, parse_raw_files, scan_raw_files, split_sentences
 from newsdag.schemas import TABLES
@@ -49,6 +49,11 @@ def raw_files(context: AssetExecutionContext, settings: NewsdagSettings):
     indexed (same path, hash and first-seen time) is not parsed again."""
     df, previous = index_raw_folder(settings)
     changed = changed_days(df, previous)
+    # The days found become day partitions (and days whose files went, so
+    # that running them empties them).
+    added = register_days(context.instance, {d for ds in df["days"] for d in ds} | set(changed))
+    if added:
+        context.log.info(f"new day partitions: {', '.join(added[:10])}{' ...' if len(added) > 10 else ''}")
     context.log.info(f"{len(df)} files under {settings.raw_root}; {len(changed)} day(s) with new or changed input")
     return table_output(df, metadata={
         "raw_root": MetadataValue.path(str(settings.raw_root)),
@@ -71,7 +76,7 @@ def raw_files(context: AssetExecutionContext, settings: NewsdagSettings):
             kinds={"python", "pandas", "parquet"}, code_version="3",
         ),
     },
-    partitions_def=DAILY,
+    partitions_def=DAYS,
     backfill_policy=SINGLE_RUN,
 )
 def parse_articles(context: AssetExecutionContext, settings: NewsdagSettings):
@@ -107,7 +112,7 @@ def parse_articles(context: AssetExecutionContext, settings: NewsdagSettings):
     owners=OWNERS,
     kinds={"python", "pandas", "parquet"},
     code_version="2",
-    partitions_def=DAILY,
+    partitions_def=DAYS,
     backfill_policy=SINGLE_RUN,
 )
 def sentences(articles: pd.DataFrame):

@@ -22,9 +22,8 @@ from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance,
 
 from assets.automation import day_range_tags, refresh_job
 from assets.definitions import build_definitions
-from assets.partitions import first_and_last_day
+from assets.partitions import days_between, first_and_last_day, register_days
 from newsdag import config
-from newsdag.incremental import day_blocks
 from assets.publish import fail_orphaned_runs, process_tags, report_unpublished
 from newsdag.storage import file_lock, partition_keys, table_file, warehouse_transaction
 
@@ -71,9 +70,9 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     comma-separated list of asset names also works.
 
     Two runs at most: first ``raw_files`` (when selected), which indexes the
-    raw folder and the days its files hold; then the rest, with the daily
-    partitions from ``from_day`` to ``to_day`` (YYYY-MM-DD; by default the
-    first and last day found in the raw folder) in that one run, as a
+    raw folder and adds the days its files hold as day partitions; then the
+    rest, with the day partitions from ``from_day`` to ``to_day``
+    (YYYY-MM-DD; by default every day found) in that one run, as a
     single-run backfill.
 
     ``instance`` defaults to the persistent one in ``$DAGSTER_HOME`` (tests
@@ -82,8 +81,10 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     ``progress`` swaps Dagster's console log for one line per step
     (assets.progress).
 
-    The warehouse's writer lock is held for the whole call, not run by run,
-    so two calls on one warehouse never interleave their runs. Raises
+    The warehouse's writer lock and one transaction are held for the whole
+    call, not run by run: two calls on one warehouse never interleave their
+    runs, and the call's runs are published together when all succeed
+    (``RunSummary.published``), or not at all. Raises
     newsdag.storage.WarehouseBusy when another process holds it longer than
     ``lock_wait_seconds`` (default 3600).
     """
@@ -102,8 +103,10 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     first_day, last_day = first_and_last_day()
     for name, day in (("--from", from_day), ("--to", to_day)):
         if day is not None and not (first_day <= _iso_day(name, day) <= last_day):
-            raise ValueError(f"{name} {day} is outside the daily partitions {first_day}..{last_day} "
+            raise ValueError(f"{name} {day} is outside the days articles may be dated, {first_day}..{last_day} "
                              "(NEWSDAG_FIRST_DAY sets the first)")
+    if from_day and to_day and _iso_day("--from", from_day) > _iso_day("--to", to_day):
+        raise ValueError(f"--from {from_day} is after --to {to_day}")
     # execute_job, not JobDefinition.execute_in_process: the latter keeps every
     # step's output in memory until the run ends (so that tests can read them
     # back), which made a run's memory the sum of all its tables. execute_job
@@ -140,7 +143,7 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
                                    on_wait=lambda message: print(f"newsdag: {message}", file=sys.stderr, flush=True)) \
                 as staging:
             try:
-                _run_blocks(run, keys, graph, summary, staging.directory, from_day, to_day, first_day, last_day)
+                _run_days(run, instance, keys, graph, summary, staging.directory, from_day, to_day)
             finally:
                 if not summary.success:
                     staging.fail()
@@ -150,39 +153,29 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     return summary
 
 
-def _run_blocks(run, keys, graph, summary: RunSummary, warehouse: Path, from_day, to_day, first_day, last_day) -> None:
-    """``raw_files`` first (when selected), then the daily assets block by
-    block of days found, then the cross-day assets once (with the last
-    block). Stops at the first failed run. ``warehouse``: the staged copy."""
+def _run_days(run, instance, keys, graph, summary: RunSummary, warehouse: Path, from_day, to_day) -> None:
+    """``raw_files`` first (when selected), then the rest in one run over the
+    day partitions found (or those from ``from_day`` to ``to_day``), with the
+    cross-day assets once. Stops when a run fails. ``warehouse``: the staged copy."""
     if RAW_FILES in keys:
         run([RAW_FILES], {})
         if not summary.success:
             return
     rest = [k for k in keys if k != RAW_FILES]
     partitioned = [k for k in rest if graph.get(k).is_partitioned]
-    blocks: list[tuple[str, str]] = []
+    days: list[str] = []
     if partitioned:
-        days = _days_found(warehouse)
-        if from_day or to_day:
-            lo, hi = from_day or (days[0] if days else first_day), to_day or (days[-1] if days else last_day)
-            if lo > hi:
-                raise ValueError(f"--from {lo} is after --to {hi}")
-            blocks = [(lo, hi)]
-        else:
-            # Days found, in blocks: scattered days do not make one range spanning years.
-            blocks = day_blocks(days)
-        if blocks:
-            summary.days = (blocks[0][0], blocks[-1][1])
+        # Registered here too: a run that does not select raw_files, or a new
+        # Dagster home beside an existing warehouse, still knows every day.
+        register_days(instance, _days_found(warehouse))
+        lo, hi = from_day or "0000", to_day or "9999"
+        days = days_between(instance, lo, hi)
+        if days:
+            summary.days = (days[0], days[-1])
         else:
             rest = [k for k in rest if k not in partitioned]  # no day to run
-    # Earlier blocks: the daily assets only; the last block's run also
-    # runs the cross-day assets, once.
-    for lo, hi in blocks[:-1]:
-        run(partitioned, day_range_tags(lo, hi))
-        if not summary.success:
-            return
     if rest:
-        run(rest, day_range_tags(*blocks[-1]) if blocks else {})
+        run(rest, day_range_tags(days[0], days[-1]) if days else {})
 
 
 def _iso_day(name: str, day: str) -> str:

@@ -85,20 +85,3 @@ def plan_recompute(current: Mapping[str, str], previous: Mapping[str, str] | Non
     return RecomputePlan(TRAILING, start, changed,
                          f"{len(changed)} day(s) changed from {changed[0]}; recomputing from {start} "
                          f"({trailing_days:g} days before)")
-
-
-def day_blocks(days: list[str], max_gap_days: int = 31) -> list[tuple[str, str]]:
-    """Sorted ``days`` grouped into ranges (first, last), a new range starting
-    where the gap to the previous day exceeds ``max_gap_days``.
-
-    Running a range costs a little per day (every day in it is a partition
-    Dagster records), running a range at all costs more: a few scattered days
-    are cheaper as separate ranges than as one range spanning years.
-    """
-    blocks: list[tuple[str, str]] = []
-    for day in sorted(set(days)):
-        if blocks and (dt.date.fromisoformat(day) - dt.date.fromisoformat(blocks[-1][1])).days <= max_gap_days:
-            blocks[-1] = (blocks[-1][0], day)
-        else:
-            blocks.append((day, day))
-    return blocks

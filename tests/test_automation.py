@@ -2,7 +2,8 @@ from dagster import DefaultScheduleStatus, DefaultSensorStatus, RunRequest, Skip
 
 import datetime as dt
 
-from dagster import DagsterInstance, materialize
+from dagster import AssetKey, AssetMaterialization, DagsterInstance, PartitionKeyRange, instance_for_test, materialize
+from dagster._core.definitions.partitions.context import partition_loading_context
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from assets.automation import daily_refresh, new_days_sensor, raw_folder_sensor
@@ -45,11 +46,35 @@ def test_schedule_and_sensors_ship_running():
 
 
 def test_schedule_runs_yesterday_and_today_in_one_run():
+    from assets.partitions import register_days
+
     when = dt.datetime(2026, 3, 2, 0, 15, tzinfo=dt.timezone.utc)
-    request = daily_refresh(build_schedule_context(scheduled_execution_time=when))
-    assert isinstance(request, RunRequest)
+    with instance_for_test() as instance:  # a schedule's context needs an instance it can reopen
+        # Neither day is a partition yet: the schedule scans, and new_days_sensor runs what it finds.
+        request = daily_refresh(build_schedule_context(instance=instance, scheduled_execution_time=when))
+        assert isinstance(request, RunRequest) and request.asset_selection == [AssetKey("raw_files")]
+        register_days(instance, ["2026-02-27", "2026-03-01", "2026-03-02"])
+        request = daily_refresh(build_schedule_context(instance=instance, scheduled_execution_time=when))
+    assert isinstance(request, RunRequest) and request.asset_selection is None
     assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-03-01"
     assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-03-02"
+
+
+def test_day_partitions_stay_in_calendar_order_and_keep_their_materialisations(tmp_path):
+    from assets.partitions import DAYS, known_days, register_days
+
+    instance = DagsterInstance.ephemeral()
+    assert register_days(instance, ["2025-01-03", "2025-01-01"]) == ["2025-01-01", "2025-01-03"]
+    instance.report_runless_asset_event(AssetMaterialization("articles", partition="2025-01-03"))
+    # An earlier day found later goes before the known ones, not after them.
+    assert register_days(instance, ["2025-01-02", "2025-01-03"]) == ["2025-01-02"]
+    assert known_days(instance) == ["2025-01-01", "2025-01-02", "2025-01-03"]
+    assert register_days(instance, ["2025-01-02"]) == []
+    # A range of partitions (a single-run backfill) is the days between its ends.
+    with partition_loading_context(dynamic_partitions_store=instance):
+        assert DAYS.get_partition_keys_in_range(PartitionKeyRange("2025-01-01", "2025-01-02")) == \
+            ["2025-01-01", "2025-01-02"]
+    assert instance.get_materialized_partitions(AssetKey("articles")) == {"2025-01-03"}
 
 
 def test_new_days_sensor_runs_the_changed_days_once(raw_dir, tmp_path):

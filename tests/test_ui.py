@@ -1,7 +1,6 @@
 """The UI as a person uses it: `make ui`'s server, the sensor, the asset graph and the stories page,
 driven in headless Chromium (Debian's chromium, through Playwright). Screenshots go to test-artifacts/ui/."""
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -73,16 +72,14 @@ def stale_assets(base: str) -> dict[str, str]:
 
 def materialized_partitions(base: str, asset: str) -> list[str]:
     q = ('{ assetNodeOrError(assetKey: {path: ["%s"]}) { ... on AssetNode { assetPartitionStatuses {'
-         ' ... on TimePartitionStatuses { ranges { startKey endKey status } } } } } }' % asset)
-    ranges = graphql(base, q)["data"]["assetNodeOrError"]["assetPartitionStatuses"]["ranges"]
-    days = []
-    for r in ranges:
-        if r["status"] == "MATERIALIZED":
-            day, end = dt.date.fromisoformat(r["startKey"]), dt.date.fromisoformat(r["endKey"])
-            while day <= end:
-                days.append(day.isoformat())
-                day += dt.timedelta(days=1)
-    return sorted(days)
+         ' ... on DefaultPartitionStatuses { materializedPartitions } } } } }' % asset)
+    return sorted(graphql(base, q)["data"]["assetNodeOrError"]["assetPartitionStatuses"]["materializedPartitions"])
+
+
+def partition_keys(base: str, asset: str) -> list[str]:
+    """Every partition the UI offers for ``asset``, in its order."""
+    q = '{ assetNodeOrError(assetKey: {path: ["%s"]}) { ... on AssetNode { partitionKeys } } }' % asset
+    return graphql(base, q)["data"]["assetNodeOrError"]["partitionKeys"]
 
 
 def settle(page) -> None:
@@ -188,6 +185,8 @@ def test_ui_sensor_graph_and_stories_page(ui):
     tags = {t["key"]: t["value"] for t in newest["tags"]}
     assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (DAYS[2], DAYS[2])
     assert materialized_partitions(base, "articles") == DAYS
+    # The UI offers the days that hold articles, in calendar order, and no others.
+    assert partition_keys(base, "articles") == partition_keys(base, "sentences") == DAYS
     # Nothing is left stale: not the new partition, not the cross-day assets.
     stale = stale_assets(base)
     assert set(stale.values()) == {"FRESH"}, json.dumps(stale)
