@@ -1,8 +1,11 @@
 """Ingest group: raw_files -> articles + rejected_inputs -> sentences (daily partitions)."""
 
+import json
+
 import pandas as pd
 from dagster import AssetExecutionContext, AssetOut, MetadataValue, asset, multi_asset
 
+from assets.io_manager import SETTINGS_KEY
 from assets.outputs import OWNERS, table_output
 from assets.partitions import DAYS, SINGLE_RUN, first_and_last_day, register_days
 from assets.resources import NewsdagSettings
@@ -23,6 +26,17 @@ def changed_days(files: pd.DataFrame, previous: pd.DataFrame | None) -> list[str
             days.update(before.get(path, (None, None, ()))[2])
             days.update(now.get(path, (None, None, ()))[2])
     return sorted(days)
+
+
+def parse_settings_json(settings: NewsdagSettings) -> str:
+    """The settings that change what parsing gives, as canonical JSON: written
+    into each articles and rejected_inputs partition's footer, so that a run
+    rebuilds the days parsed with other settings. (Not the number of workers:
+    the tables are the same for any.)"""
+    options = settings.parse_options
+    return json.dumps({"max_file_bytes": options.max_file_bytes, "max_record_chars": options.max_record_chars,
+                       "max_page_bytes": options.max_page_bytes, "host_outlets": sorted(options.host_outlets),
+                       "first_day": first_and_last_day()[0]}, sort_keys=True)
 
 
 def index_raw_folder(settings: NewsdagSettings) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -94,13 +108,16 @@ def parse_articles(context: AssetExecutionContext, settings: NewsdagSettings):
     if by_reason:
         context.log.warning(f"{len(rejected)} inputs rejected: {by_reason}")
     context.log.info(f"{len(articles)} articles from {len(files)} files for {len(days)} day(s)")
+    parse_settings = parse_settings_json(settings)
     yield table_output(articles, "articles", metadata={
+        SETTINGS_KEY: parse_settings,
         "n_sources": MetadataValue.int(int(articles["source"].nunique())),
         "n_duplicates": MetadataValue.int(int(articles["duplicate_of"].notna().sum())),
         "n_undated": MetadataValue.int(int(articles["published"].isna().sum())),
         "n_days_with_articles": MetadataValue.int(int(articles["day"].nunique())),
     })
     yield table_output(rejected, "rejected_inputs", metadata={
+        SETTINGS_KEY: parse_settings,
         "rejections_by_reason": MetadataValue.json(by_reason),
         "n_files_rejected_whole": MetadataValue.int(int(rejected["line"].isna().sum())),
     })

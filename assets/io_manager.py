@@ -88,7 +88,7 @@ class ParquetTableIOManager(UPathIOManager):
         stray = sorted(set(by_day) - set(keys))
         if stray:
             raise ValueError(f"{table}: rows for days {stray[:5]} outside the run's partitions {keys[0]}..{keys[-1]}")
-        written = []
+        written, unchanged = [], []
         # A table with no rows at all still gets one (empty) file, so that
         # readers find the table and its schema.
         first_ever = not partition_keys(Path(str(self._base_path)), table)
@@ -99,17 +99,22 @@ class ParquetTableIOManager(UPathIOManager):
                     continue
                 rows = []
             part = obj.iloc[rows]
-            self._write(context, part.reset_index(drop=True), base / key, key)
-            written.append(key)
+            if self._write(context, part.reset_index(drop=True), base / key, key):
+                written.append(key)
+            else:
+                unchanged.append(key)
         metadata = {"path": MetadataValue.path(self._published(base if len(keys) > 1 else base / keys[0])),
-                    "n_partitions_written": MetadataValue.int(len(written))}
+                    "n_partitions_written": MetadataValue.int(len(written)),
+                    "n_partitions_unchanged": MetadataValue.int(len(unchanged))}
         metadata.update(self.get_metadata(context, obj))
         context.add_output_metadata(metadata)
 
     def dump_to_path(self, context: OutputContext, obj: pd.DataFrame, path: UPath) -> None:
         self._write(context, obj, Path(str(path)), "")
 
-    def _write(self, context: OutputContext, obj: pd.DataFrame | TableWriter, directory: Path, partition: str) -> None:
+    def _write(self, context: OutputContext, obj: pd.DataFrame | TableWriter, directory: Path, partition: str) -> bool:
+        """Write one file with its footer; False (and nothing written) when
+        the stored file already holds the same rows made the same way."""
         table = context.asset_key.path[-1]
         # A partition's data version is its own content hash: the cross-day
         # assets compare them day by day to find what changed.
@@ -128,12 +133,17 @@ class ParquetTableIOManager(UPathIOManager):
             value = _output_value(context, key)
             if value:
                 kv[name] = value
+        if isinstance(obj, TableWriter) and partition:
+            raise TypeError(f"{table}: a TableWriter writes an unpartitioned table")
+        if _same_file(directory / PART_FILE, kv):
+            if isinstance(obj, TableWriter):
+                obj.abort()
+            return False
         if isinstance(obj, TableWriter):
-            if partition:
-                raise TypeError(f"{table}: a TableWriter writes an unpartitioned table")
             obj.commit(directory / PART_FILE, kv)
         else:
             write_parquet_atomic(to_arrow(obj, table), directory / PART_FILE, kv)
+        return True
 
     def _table_dir(self, context) -> Path:
         return Path(str(self._base_path)).joinpath(*context.asset_key.path)
@@ -182,6 +192,21 @@ class ParquetTableIOManager(UPathIOManager):
                 f.relative_to(table_dir).as_posix(): read_kv_metadata(f).get("data_version", "") for f in files
             }
         return versions
+
+
+# Footer fields that differ between two runs making the same file.
+_RUN_FIELDS = {"run_id", "plan"}
+
+
+def _same_file(path: Path, kv: dict[str, str]) -> bool:
+    """Whether ``path`` exists with the footer ``kv`` would give it, run fields
+    aside: the same rows (data version) from the same inputs, code, settings
+    and basis. Then it is left as it is (keeping the run that wrote it), so
+    re-running unchanged input rewrites nothing."""
+    if not path.exists():
+        return False
+    old = {k: v for k, v in read_kv_metadata(path).items() if k not in _RUN_FIELDS}
+    return old == {k: v for k, v in kv.items() if k not in _RUN_FIELDS}
 
 
 def columns_in(asset: str, *columns: str, categorical: tuple[str, ...] = ()) -> AssetIn:

@@ -22,10 +22,11 @@ from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance,
 
 from assets.automation import day_range_tags, refresh_job
 from assets.definitions import build_definitions
-from assets.partitions import days_between, first_and_last_day, register_days
+from assets.ingest import parse_settings_json
+from assets.partitions import days_between, first_and_last_day, known_days, register_days
 from newsdag import config
 from assets.publish import fail_orphaned_runs, process_tags, report_unpublished
-from newsdag.storage import file_lock, partition_keys, table_file, warehouse_transaction
+from newsdag.storage import file_lock, partition_keys, read_kv_metadata, table_file, warehouse_transaction
 
 
 @dataclass
@@ -143,7 +144,8 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
                                    on_wait=lambda message: print(f"newsdag: {message}", file=sys.stderr, flush=True)) \
                 as staging:
             try:
-                _run_days(run, instance, keys, graph, summary, staging.directory, from_day, to_day)
+                _run_days(run, instance, keys, graph, defs.resources["settings"], summary, staging.directory,
+                          from_day, to_day)
             finally:
                 if not summary.success:
                     staging.fail()
@@ -153,29 +155,85 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     return summary
 
 
-def _run_days(run, instance, keys, graph, summary: RunSummary, warehouse: Path, from_day, to_day) -> None:
-    """``raw_files`` first (when selected), then the rest in one run over the
-    day partitions found (or those from ``from_day`` to ``to_day``), with the
-    cross-day assets once. Stops when a run fails. ``warehouse``: the staged copy."""
+def _run_days(run, instance, keys, graph, settings, summary: RunSummary, warehouse: Path, from_day, to_day) -> None:
+    """``raw_files`` first (when selected); then the day partitions that need
+    it (:func:`_days_to_run`; with ``from_day`` or ``to_day``, every known
+    day between them), a run per stretch of consecutive days, the last with
+    the cross-day assets. Stops when a run fails. ``warehouse``: the staged copy."""
+    changed = None
     if RAW_FILES in keys:
         run([RAW_FILES], {})
         if not summary.success:
             return
+        changed = _changed_days(summary.results[-1])
     rest = [k for k in keys if k != RAW_FILES]
     partitioned = [k for k in rest if graph.get(k).is_partitioned]
-    days: list[str] = []
+    blocks: list[list[str]] = []
     if partitioned:
         # Registered here too: a run that does not select raw_files, or a new
         # Dagster home beside an existing warehouse, still knows every day.
         register_days(instance, _days_found(warehouse))
-        lo, hi = from_day or "0000", to_day or "9999"
-        days = days_between(instance, lo, hi)
-        if days:
-            summary.days = (days[0], days[-1])
+        if from_day or to_day or changed is None:
+            days = days_between(instance, from_day or "0000", to_day or "9999")
+            blocks = [days] if days else []
         else:
-            rest = [k for k in rest if k not in partitioned]  # no day to run
+            wanted = _days_to_run(warehouse, changed, graph, settings, partitioned)
+            blocks = _stretches(known_days(instance), wanted)
+        if blocks:
+            summary.days = (blocks[0][0], blocks[-1][-1])
+    for block in blocks[:-1]:
+        run(partitioned, day_range_tags(block[0], block[-1]))
+        if not summary.success:
+            return
+    rest = rest if blocks else [k for k in rest if k not in partitioned]  # no day to run
     if rest:
-        run(rest, day_range_tags(days[0], days[-1]) if days else {})
+        run(rest, day_range_tags(blocks[-1][0], blocks[-1][-1]) if blocks else {})
+
+
+def _changed_days(result) -> list[str]:
+    """The days the raw_files run found new, changed or gone (its ``changed_days``)."""
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            value = event.event_specific_data.materialization.metadata.get("changed_days")
+            if value is not None:
+                return list(value.value or [])
+    return []
+
+
+def _days_to_run(warehouse: Path, changed: list[str], graph, settings, tables) -> list[str]:
+    """The days a default run must (re)build: those the raw folder's index
+    says changed; those indexed but not stored; those stored but no longer
+    indexed (their files went); and those whose stored partition was made by
+    another code version or other parse settings. Every other day is left as
+    it is, so re-running unchanged input parses nothing again."""
+    indexed = set(_indexed_days(warehouse))
+    names = [k.path[-1] for k in tables]
+    stored = {t: set(partition_keys(warehouse, t)) for t in names}
+    anywhere = set().union(*stored.values())
+    parse_settings = parse_settings_json(settings)
+    stale = set()
+    for key in tables:
+        table, code_version = key.path[-1], graph.get(key).code_version or ""
+        for day in stored[table]:
+            kv = read_kv_metadata(table_file(warehouse, table, day))
+            if kv.get("code_version", "") != code_version or \
+                    (table in PARSED_TABLES and kv.get("settings", "") != parse_settings):
+                stale.add(day)
+    return sorted(set(changed) | (indexed - anywhere) | (anywhere - indexed) | stale)
+
+
+def _stretches(known: list[str], wanted) -> list[list[str]]:
+    """``wanted`` days cut into stretches of days consecutive in ``known`` (a
+    range of partitions runs every known day between its ends)."""
+    wanted, stretches, previous = set(wanted), [], False
+    for day in known:
+        if day in wanted:
+            if previous:
+                stretches[-1].append(day)
+            else:
+                stretches.append([day])
+        previous = day in wanted
+    return stretches
 
 
 def _iso_day(name: str, day: str) -> str:
@@ -185,20 +243,26 @@ def _iso_day(name: str, day: str) -> str:
         raise ValueError(f"{name} must be a date as YYYY-MM-DD, not {day!r}") from None
 
 
+def _indexed_days(warehouse) -> list[str]:
+    """Every day the raw_files index lists."""
+    path = table_file(warehouse, "raw_files")
+    if not path.exists():
+        return []
+    return sorted({d for ds in pd.read_parquet(path, columns=["days"])["days"] for d in ds})
+
+
 def _days_found(warehouse) -> list[str]:
     """Every day the raw_files index lists, and every day the daily tables
     still hold that it no longer lists (their files were deleted, or a fixed
     file's rejections moved away): running those days empties them, so that
     deleted input leaves every table. Sorted."""
-    path = table_file(warehouse, "raw_files")
-    indexed: set[str] = set()
-    if path.exists():
-        indexed = {d for ds in pd.read_parquet(path, columns=["days"])["days"] for d in ds}
+    indexed = set(_indexed_days(warehouse))
     stored = {d for table in DAILY_TABLES for d in partition_keys(warehouse, table)}
     return sorted(indexed | stored)
 
 
 DAILY_TABLES = ("articles", "rejected_inputs", "sentences")
+PARSED_TABLES = ("articles", "rejected_inputs")  # made by parse_articles, with its parse settings in the footer
 
 
 def asset_job(raw_dir: str | None, warehouse_dir: str | None, lock_wait_seconds: float | None, compute: str | None):

@@ -78,11 +78,14 @@ def test_a_new_day_keeps_old_stories_and_recomputes_only_the_trailing_window(thr
     six = pairs_after[(pairs_after.article_a == ids["6"]) | (pairs_after.article_b == ids["6"])]
     assert len(six) >= 2
 
-    # Nothing new: the cross-day tables stand unchanged.
-    versions = {t: footer(wh, t)["data_version"] for t in ("story_clusters", "article_overlap")}
-    assert run(wh).success
-    assert json.loads(footer(wh, "story_clusters")["plan"])["mode"] == "unchanged"
-    assert {t: footer(wh, t)["data_version"] for t in versions} == versions
+    # Nothing new: the cross-day tables stand unchanged, their files not even rewritten.
+    versions = {t: (footer(wh, t)["data_version"], footer(wh, t)["run_id"]) for t in ("story_clusters", "article_overlap")}
+    result = run(wh)
+    assert result.success
+    [plan] = [e.step_materialization_data.materialization.metadata["newsdag/plan"].value
+              for e in result.all_events if e.is_step_materialization and e.asset_key.path[-1] == "story_clusters"]
+    assert plan["mode"] == "unchanged"
+    assert {t: (footer(wh, t)["data_version"], footer(wh, t)["run_id"]) for t in versions} == versions
 
     # The same stories as a full rebuild from scratch.
     fresh = tmp_path / "fresh"
@@ -170,3 +173,33 @@ def test_deleted_and_fixed_input_leaves_every_table(three_days, tmp_path):
         pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
                                       want.sort_values(key).reset_index(drop=True), check_dtype=False)
     assert pd.read_parquet(wh / "rejected_inputs").empty  # the stale bad_json row went with its fix
+
+
+def _files_written(wh) -> dict:
+    """{table file: (inode, run that wrote it)}: a file left as it was keeps
+    its inode through the hard-linked copy a run starts from."""
+    return {p.relative_to(wh).as_posix(): (p.stat().st_ino, read_kv_metadata(p)["run_id"])
+            for p in sorted(wh.rglob("part-0.parquet"))}
+
+
+def test_rerunning_unchanged_input_parses_and_rewrites_nothing(three_days, tmp_path, monkeypatch):
+    wh = tmp_path / "wh"
+    instance = DagsterInstance.ephemeral()
+    assert materialize_assets(three_days, wh, instance=instance).success
+    before = _files_written(wh)
+    summary = materialize_assets(three_days, wh, instance=instance)
+    assert summary.success and summary.days is None  # no day ran
+    assert not {"articles", "rejected_inputs", "sentences"} & {a.asset for a in summary.assets}
+    assert _files_written(wh) == before  # every file as it was, from the first run
+    # One changed day: that day alone is parsed and rewritten.
+    day_file(three_days, "2025-03-02", [rec(4, "wire", "2025-03-02", STORY_B), rec(8, "wire", "2025-03-02", STORY_C)])
+    summary = materialize_assets(three_days, wh, instance=instance)
+    assert summary.success and summary.days == ("2025-03-02", "2025-03-02")
+    after = _files_written(wh)
+    assert after["articles/2025-03-01/part-0.parquet"] == before["articles/2025-03-01/part-0.parquet"]
+    assert after["articles/2025-03-02/part-0.parquet"] != before["articles/2025-03-02/part-0.parquet"]
+    # Other parse settings rebuild every day parsed with the old ones.
+    monkeypatch.setenv("NEWSDAG_FIRST_DAY", "2025-03-02")
+    summary = materialize_assets(three_days, wh, instance=instance)
+    assert summary.success and summary.days == ("2025-03-01", "2025-03-02")
+    assert pd.read_parquet(wh / "rejected_inputs").reason.tolist() == ["outside_partitions"] * 2
