@@ -29,7 +29,7 @@ def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str
 
     io = {"lock_wait_seconds": lock_wait_seconds} if lock_wait_seconds is not None else {}
     settings = NewsdagSettings(raw_dir=str(config.raw_dir(raw_dir)), warehouse_dir=str(config.warehouse_dir(warehouse_dir)),
-                               trailing_days=config.trailing_days())
+                               trailing_days=config.trailing_days(), first_day=config.first_day())
     return {
         "settings": settings,
         # The IO manager reads the warehouse from the settings: it is given once.

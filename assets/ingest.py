@@ -36,7 +36,7 @@ def parse_settings_json(settings: NewsdagSettings) -> str:
     options = settings.parse_options
     return json.dumps({"max_file_bytes": options.max_file_bytes, "max_record_chars": options.max_record_chars,
                        "max_page_bytes": options.max_page_bytes, "host_outlets": sorted(options.host_outlets),
-                       "first_day": first_and_last_day()[0]}, sort_keys=True)
+                       "first_day": first_and_last_day(settings.first_day)[0]}, sort_keys=True)
 
 
 def index_raw_folder(settings: NewsdagSettings) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -45,7 +45,7 @@ def index_raw_folder(settings: NewsdagSettings) -> tuple[pd.DataFrame, pd.DataFr
     same hash are not parsed again."""
     path = table_file(settings.warehouse, "raw_files")
     previous = pd.read_parquet(path) if path.exists() else None
-    first_day, last_day = first_and_last_day()
+    first_day, last_day = first_and_last_day(settings.first_day)
     df = scan_raw_files(settings.raw_root, previous)
     df["days"] = file_days(settings.raw_root, df, settings.parse_options, first_day, last_day, previous)
     return df, previous
@@ -102,7 +102,7 @@ def parse_articles(context: AssetExecutionContext, settings: NewsdagSettings):
     days = set(context.partition_keys)
     index, _ = index_raw_folder(settings)
     files = index[index["days"].map(lambda ds: any(d in days for d in ds))]
-    first_day, last_day = first_and_last_day()
+    first_day, last_day = first_and_last_day(settings.first_day)
     articles, rejected = parse_raw_files(settings.raw_root, files, settings.parse_options, days, first_day, last_day)
     by_reason = rejected["reason"].value_counts().sort_index().to_dict()
     if by_reason:

@@ -26,9 +26,10 @@ DAYS = DynamicPartitionsDefinition(name="days")
 SINGLE_RUN = BackfillPolicy.single_run()
 
 
-def first_and_last_day() -> tuple[str, str]:
-    """The first and the last day (today, UTC) an article may be dated."""
-    return config.first_day(), dt.datetime.now(dt.timezone.utc).date().isoformat()
+def first_and_last_day(first_day: str | None = None) -> tuple[str, str]:
+    """The first (``first_day``, the settings' ``first_day``; by default
+    ``$NEWSDAG_FIRST_DAY``) and the last day (today, UTC) an article may be dated."""
+    return config.first_day(first_day or None), dt.datetime.now(dt.timezone.utc).date().isoformat()
 
 
 def known_days(instance: DagsterInstance) -> list[str]:

@@ -14,7 +14,13 @@ from newsdag.storage import staged_dir
 
 
 class NewsdagSettings(ConfigurableResource):
-    """Where raw inputs live and how large an input may be.
+    """Where raw inputs live, how large an input may be, and which days are kept.
+
+    The one settings object of a run: assets.definitions.build_resources
+    builds it once from the CLI's flags, the environment and the defaults
+    (newsdag.config), and the IO manager and every asset take it from there.
+    (The algorithm settings, TF-IDF, stories and overlap, are run config:
+    ``newsdag materialize --config FILE.yaml`` or the launchpad.)
 
     ``raw_dir`` defaults to ``$NEWSDAG_RAW_DIR`` or ``<project>/data/raw``,
     ``warehouse_dir`` to ``$NEWSDAG_WAREHOUSE_DIR`` or ``<project>/data/warehouse``
@@ -34,6 +40,8 @@ class NewsdagSettings(ConfigurableResource):
     host_outlets_file: str = ""
     # Processes parsing files side by side ($NEWSDAG_WORKERS; 0: every core).
     workers: int = 0
+    # The earliest publication day kept ($NEWSDAG_FIRST_DAY; YYYY-MM-DD).
+    first_day: str = config.DEFAULT_FIRST_DAY
 
     @property
     def raw_root(self) -> Path:

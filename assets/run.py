@@ -101,7 +101,7 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
             raise ValueError(f"the selection {selection!r} matches no asset")
     else:
         keys = sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string())
-    first_day, last_day = first_and_last_day()
+    first_day, last_day = first_and_last_day(defs.resources["settings"].first_day)
     for name, day in (("--from", from_day), ("--to", to_day)):
         if day is not None and not (first_day <= _iso_day(name, day) <= last_day):
             raise ValueError(f"{name} {day} is outside the days articles may be dated, {first_day}..{last_day} "

@@ -3,6 +3,7 @@
     .venv/bin/python bench/eval_stories.py uci-weeks     # every week scored separately, with baselines
     .venv/bin/python bench/eval_stories.py uci-all       # the whole set (338k titles) in one run
     .venv/bin/python bench/eval_stories.py wikiref       # WikiRef220 (full text, undated)
+    .venv/bin/python bench/eval_stories.py semeval       # SemEval-2022 Task 8 pairs (10 languages)
 
 Each writes the raw folder a user would have (JSON Lines for UCI, one text file
 per document for WikiRef220), runs raw_files -> articles -> tfidf ->
@@ -16,6 +17,7 @@ order, ids or time finer than the day.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
@@ -35,7 +37,7 @@ from bench.common import (  # noqa: E402
 from newsdag.evaluate import bcubed, score_clustering  # noqa: E402
 from newsdag.features import load_tfidf  # noqa: E402
 from newsdag.neighbours import days_since_epoch, topk_neighbours  # noqa: E402
-from newsdag.storage import read_table  # noqa: E402
+from newsdag.storage import read_table, table_file  # noqa: E402
 
 CC_THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 TUNING_MONTHS = {3, 4, 5}  # March to May: tuning; June: the held-out check
@@ -224,15 +226,96 @@ def run_wikiref(args) -> dict:
     return out
 
 
+# ------------------------------------------------------------------ SemEval-2022 Task 8
+
+
+def load_semeval() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The SemEval-2022 Task 8 training pairs with a clear judgement (Overall
+    <= 1.5: same story; >= 3.5: different stories; see its README), and the
+    distinct articles they name: (pairs: id1, id2, lang1, lang2, same;
+    articles: id, lang, text)."""
+    df = pd.read_csv(shared_data() / "semeval2022-task8" / "training_set.csv.gz")
+    df = df[(df["Overall"] <= 1.5) | (df["Overall"] >= 3.5)].copy()
+    df[["id1", "id2"]] = df["pair_id"].str.split("_", expand=True)
+    df["same"] = df["Overall"] <= 1.5
+    articles = pd.concat([df[["id1", "lang1", "text1"]].set_axis(["id", "lang", "text"], axis=1),
+                          df[["id2", "lang2", "text2"]].set_axis(["id", "lang", "text"], axis=1)])
+    articles = articles.dropna(subset=["text"]).drop_duplicates("id").reset_index(drop=True)
+    return df[["id1", "id2", "lang1", "lang2", "same"]].reset_index(drop=True), articles
+
+
+def pair_scores(pairs: pd.DataFrame, joined: np.ndarray) -> dict:
+    """Balanced accuracy (mean of the share of same-story pairs joined and the
+    share of different-story pairs kept apart) per language group: en, the
+    other monolingual pairs together, and the cross-lingual pairs."""
+    group = np.where(pairs["lang1"] != pairs["lang2"], "cross-lingual",
+                     np.where(pairs["lang1"] == "en", "en", "other monolingual"))
+    out = {}
+    for name in ("en", "other monolingual", "cross-lingual"):
+        m = group == name
+        same, diff = m & pairs["same"].to_numpy(), m & ~pairs["same"].to_numpy()
+        joined_same = float(joined[same].mean()) if same.any() else float("nan")
+        apart_diff = float((~joined[diff]).mean()) if diff.any() else float("nan")
+        out[name] = {"n_same": int(same.sum()), "n_different": int(diff.sum()),
+                     "same_joined": round(joined_same, 4), "different_kept_apart": round(apart_diff, 4),
+                     "balanced_accuracy": round(float(np.nanmean([joined_same, apart_diff])), 4)}
+    for lang in sorted(set(pairs.loc[pairs["lang1"] == pairs["lang2"], "lang1"])):
+        m = (pairs["lang1"] == lang).to_numpy() & (pairs["lang2"] == lang).to_numpy()
+        same, diff = m & pairs["same"].to_numpy(), m & ~pairs["same"].to_numpy()
+        if same.any() and diff.any():
+            out[f"lang {lang}"] = round(float(np.mean([joined[same].mean(), (~joined[diff]).mean()])), 4)
+    return out
+
+
+def run_semeval(args) -> dict:
+    """Every article of the clear pairs as one undated raw folder (one JSON
+    Lines file), through raw_files -> articles -> tfidf -> story_clusters;
+    a pair is joined when its two articles share a story. Beside it, in the
+    same run: a TF-IDF cosine >= 0.2 on the same features, and how well
+    ``articles.language`` matches the pairs' language labels."""
+    pairs, articles = load_semeval()
+    out = {"n_pairs": len(pairs), "n_articles": len(articles)}
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, wh = Path(tmp) / "raw", Path(tmp) / "wh"
+        write_jsonl(raw / "semeval" / "articles.jsonl",
+                    [{"id": r.id, "title": "", "text": r.text} for r in articles.itertuples()])
+        with Timer() as t:
+            materialize_graph(raw, wh, STORY_ASSETS)
+        got = scored_clusters(wh)
+        parsed = read_table(wh, "articles").set_index("external_id")
+        story = got.set_index("external_id")["story_id"]
+        X, ids = load_tfidf(table_file(wh, "tfidf_features"), read_table(wh, "tfidf_vocabulary"))
+        row = pd.Series(np.arange(len(ids)), index=ids)
+        # Both articles parsed, clustered and with features (an exact copy of
+        # another article has none: it shares its original's story).
+        featured = set(parsed.index[parsed["article_id"].isin(row.index)])
+        keep = pairs["id1"].isin(featured) & pairs["id2"].isin(featured) & \
+            pairs["id1"].isin(story.index) & pairs["id2"].isin(story.index)
+        out["n_pairs_with_both_articles"] = int(keep.sum())
+        pairs = pairs[keep].reset_index(drop=True)
+        joined = (story.loc[pairs["id1"]].to_numpy() == story.loc[pairs["id2"]].to_numpy())
+        out["ours_default"] = {**pair_scores(pairs, joined), "seconds_end_to_end": round(t.seconds, 1)}
+        if "language" in parsed.columns:
+            lang = articles.set_index("id")["lang"]
+            both = parsed.index.intersection(lang.index)
+            out["language_detected_right"] = round(float((parsed.loc[both, "language"] == lang.loc[both]).mean()), 4)
+        a = row.loc[parsed.loc[pairs["id1"], "article_id"]].to_numpy()
+        b = row.loc[parsed.loc[pairs["id2"], "article_id"]].to_numpy()
+        cosine = np.asarray(X[a].multiply(X[b]).sum(axis=1)).ravel()
+        out["baseline_cosine_0.2"] = pair_scores(pairs, cosine >= 0.2)
+    print(json.dumps(out, indent=1), flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["uci-weeks", "uci-all", "wikiref"])
+    parser.add_argument("what", choices=["uci-weeks", "uci-all", "wikiref", "semeval"])
     parser.add_argument("--windows", type=float, nargs="+", default=[0.0, 1.0],
                         help="story window_days values to run (UCI story ids are per day: 0 matches them)")
     parser.add_argument("--weeks", type=int, help="only the first N weeks (quick runs)")
     parser.add_argument("--no-baselines", action="store_true")
     args = parser.parse_args()
-    run = {"uci-weeks": run_uci_weeks, "uci-all": run_uci_all, "wikiref": run_wikiref}[args.what]
+    run = {"uci-weeks": run_uci_weeks, "uci-all": run_uci_all, "wikiref": run_wikiref, "semeval": run_semeval}[args.what]
     print(f"wrote {run_recorded('bench/eval_stories.py', f'stories_{args.what}', lambda: run(args))}")
 
 
