@@ -83,7 +83,7 @@ def raw_files(context: AssetExecutionContext, settings: NewsdagSettings):
     outs={
         "articles": AssetOut(
             group_name=GROUP, description=TABLES["articles"].description, owners=OWNERS,
-            kinds={"python", "pandas", "parquet"}, code_version="3",
+            kinds={"python", "pandas", "parquet"}, code_version="4",
         ),
         "rejected_inputs": AssetOut(
             group_name=GROUP, description=TABLES["rejected_inputs"].description, owners=OWNERS,
@@ -115,6 +115,7 @@ def parse_articles(context: AssetExecutionContext, settings: NewsdagSettings):
         "n_duplicates": MetadataValue.int(int(articles["duplicate_of"].notna().sum())),
         "n_undated": MetadataValue.int(int(articles["published"].isna().sum())),
         "n_days_with_articles": MetadataValue.int(int(articles["day"].nunique())),
+        "articles_by_language": MetadataValue.json(articles["language"].value_counts().sort_index().to_dict()),
     })
     yield table_output(rejected, "rejected_inputs", metadata={
         SETTINGS_KEY: parse_settings,

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from newsdag import config
+from newsdag.language import detect_language
 from newsdag.text import PARAGRAPH_SEPARATOR, count_words, first_sentence, normalise_paragraphs, sentence_spans
 from newsdag.warc import iter_warc
 from newsdag.webpages import drop_headline, page_body, page_metadata, parse_html, url_host
@@ -632,6 +633,7 @@ def build_article(
         "body": PARAGRAPH_SEPARATOR.join(paragraphs[1:]),
         "text": norm,
         "n_words": count_words(norm),
+        "language": detect_language(norm),
         "url": None if url is None else str(url).strip() or None,
         "author": _author(author),
         "published_from": published_from if ts is not None else None,
@@ -964,7 +966,7 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, options: ParseOptions = 
 # ----------------------------------------------------------------- tables
 
 ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "published_from", "day", "title", "lead",
-                   "body", "text", "n_words", "url", "author", "raw_path", "raw_line", "raw_offset", "raw_sha256",
+                   "body", "text", "n_words", "language", "url", "author", "raw_path", "raw_line", "raw_offset", "raw_sha256",
                    "duplicate_of"]
 REJECT_COLUMNS = ["raw_path", "line", "offset", "day", "reason", "detail"]
 

@@ -78,6 +78,7 @@ TABLES: dict[str, Table] = {
                 _c("body", S, "The normalised text after the lead (may be empty)."),
                 _c("text", S, "Normalised full text: lead and body paragraphs joined by a blank line. All offsets in later tables index into it."),
                 _c("n_words", I64, "Number of word tokens in text.", {"articles": ["text"]}),
+                _c("language", S, "ISO 639-1 code of the text's language (en, de, zh, ...), detected by py3langid on its first 1,000 characters; 'und' when those hold fewer than 20 letters.", {"articles": ["text"]}),
                 _c("url", S, "The record's URL, when given; a saved web page's canonical URL; a WARC record's WARC-Target-URI.", nullable=True),
                 _c("author", S, "A web page's author(s) from its metadata, when stated; null for other inputs.", nullable=True),
                 _c("raw_path", S, "The file this article came from, relative to the raw root.", {"raw_files": ["raw_path"]}),
