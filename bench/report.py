@@ -268,10 +268,35 @@ def incremental() -> list[str]:
     return out
 
 
+def semeval() -> list[str]:
+    r = load("stories_semeval")
+    if not r:
+        return []
+    res = r["result"]
+    out = ["### SemEval-2022 Task 8: same-story pairs of full articles", "", header(r), "",
+           f"{res['n_pairs_with_both_articles']:,} pairs with a clear judgement over {res['n_articles']:,} articles.", "",
+           "| pairs | same-story pairs | different-story pairs | ours: same joined | ours: different kept apart | ours: balanced accuracy | cosine ≥ 0.2: balanced accuracy |",
+           "|---|---|---|---|---|---|---|"]
+    ours, cos = res["ours_default"], res["baseline_cosine_0.2"]
+    for group in ("en", "other monolingual", "cross-lingual"):
+        o, c = ours[group], cos[group]
+        out.append(f"| {group} | {o['n_same']} | {o['n_different']} | {o['same_joined']:.3f} | {o['different_kept_apart']:.3f} | "
+                   f"**{o['balanced_accuracy']:.3f}** | {c['balanced_accuracy']:.3f} |")
+    langs = sorted(k for k in ours if k.startswith("lang "))
+    out += ["", "Balanced accuracy per language (monolingual pairs):", "",
+            "| | " + " | ".join(k[5:] for k in langs) + " |", "|---|" + "---|" * len(langs),
+            "| ours | " + " | ".join(f"{ours[k]:.3f}" for k in langs) + " |",
+            "| cosine ≥ 0.2 | " + " | ".join(f"{cos[k]:.3f}" for k in langs) + " |"]
+    if "language_detected_right" in res:
+        out += ["", f"`articles.language` agrees with the pairs' language labels for {res['language_detected_right']:.1%} "
+                    "of the parsed articles."]
+    return out
+
+
 if __name__ == "__main__":
     section = sys.argv[1] if len(sys.argv) > 1 else "all"
     parts = {"stories": stories, "overlap": overlap, "bench": bench, "incremental": incremental, "spark": spark,
-             "story_sweep": story_sweep, "growth": growth, "memory": memory}
+             "story_sweep": story_sweep, "growth": growth, "memory": memory, "semeval": semeval}
     for name, fn in parts.items():
         if section in ("all", name):
             print("\n".join(fn()))
