@@ -544,6 +544,16 @@ def _fsync_tree(directory: Path) -> None:
 
 
 @contextmanager
+def _failed_by_errors(staging: Staging):
+    """An error (or an interruption) leaving the block fails the transaction."""
+    try:
+        yield
+    except BaseException:
+        staging.fail()
+        raise
+
+
+@contextmanager
 def warehouse_transaction(warehouse: Path, owner: str, wait_seconds: float = 3600.0, poll_seconds: float = 1.0,
                           on_wait=None):
     """Hold the warehouse's writer lock and stage a new version of it for the
@@ -565,10 +575,8 @@ def warehouse_transaction(warehouse: Path, owner: str, wait_seconds: float = 360
         staging = _STAGED[key]
         staging.depth += 1
         try:
-            yield staging
-        except BaseException:
-            staging.fail()
-            raise
+            with _failed_by_errors(staging):
+                yield staging
         finally:
             staging.depth -= 1
         return
@@ -580,10 +588,8 @@ def warehouse_transaction(warehouse: Path, owner: str, wait_seconds: float = 360
         staging = Staging(published=_absolute(warehouse), directory=directory, base=base)
         _STAGED[key] = staging
         try:
-            yield staging
-        except BaseException:
-            staging.fail()
-            raise
+            with _failed_by_errors(staging):
+                yield staging
         finally:
             del _STAGED[key]
             if staging.failed:

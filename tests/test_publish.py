@@ -1,6 +1,7 @@
 """A run is published as a unit (newsdag.storage.warehouse_transaction), and
 Dagster's records agree with what was published (assets.publish)."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -52,7 +53,7 @@ def test_a_failed_transaction_publishes_nothing_and_leaves_no_staging(tmp_path, 
     with warehouse_transaction(wh, "first"):
         _write(wh, 1)
     before = os.readlink(wh)
-    with pytest.raises(RuntimeError) if how == "raises" else _nothing():
+    with pytest.raises(RuntimeError) if how == "raises" else contextlib.nullcontext():
         with warehouse_transaction(wh, "second") as staging:
             _write(wh, 2)
             if how == "raises":
@@ -60,14 +61,6 @@ def test_a_failed_transaction_publishes_nothing_and_leaves_no_staging(tmp_path, 
             staging.fail()
     assert os.readlink(wh) == before and _rows(wh) == 1
     assert sorted(p.name for p in versions_dir(wh).iterdir()) == [".newsdag.lock", "000001"]
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_an_inner_transaction_shares_the_outer_staging_and_its_failure_fails_the_whole(tmp_path):
