@@ -305,7 +305,6 @@ class WarehouseIOManager(ConfigurableIOManagerFactory):
     def yield_for_execution(self, context):
         run_id = context.run.run_id if context.run else ""
         log = context.log.warning if context.log else print
-        outermost = False
         with warehouse_transaction(self.settings.published_warehouse, run_id or "an unknown run",
                                    self.lock_wait_seconds, on_wait=log) as staging:
             outermost = staging.depth == 0

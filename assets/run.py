@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import shutil
 import functools
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +24,8 @@ from assets.automation import day_range_tags, refresh_job
 from assets.definitions import build_definitions
 from assets.ingest import parse_settings_json
 from assets.partitions import days_between, first_and_last_day, known_days, register_days
-from newsdag import config
 from assets.publish import fail_orphaned_runs, process_tags, report_unpublished
+from newsdag import config
 from newsdag.storage import file_lock, partition_keys, read_kv_metadata, table_file, warehouse_transaction
 
 
@@ -70,11 +70,11 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     or ``"key:articles+"`` (articles and everything downstream); a plain
     comma-separated list of asset names also works.
 
-    Two runs at most: first ``raw_files`` (when selected), which indexes the
-    raw folder and adds the days its files hold as day partitions; then the
-    rest, with the day partitions from ``from_day`` to ``to_day``
-    (YYYY-MM-DD; by default every day found) in that one run, as a
-    single-run backfill.
+    First ``raw_files`` (when selected), which indexes the raw folder and
+    adds the days its files hold as day partitions; then the rest over the
+    days that need it (see :func:`_run_days`; with ``from_day`` or
+    ``to_day``, YYYY-MM-DD, every known day between them), a single-run
+    backfill per stretch of consecutive days, the cross-day assets once.
 
     ``instance`` defaults to the persistent one in ``$DAGSTER_HOME`` (tests
     and benchmarks pass an ephemeral one); ``run_config`` goes to every run;
@@ -170,14 +170,18 @@ def _run_days(run, instance, keys, graph, settings, summary: RunSummary, warehou
     partitioned = [k for k in rest if graph.get(k).is_partitioned]
     blocks: list[list[str]] = []
     if partitioned:
-        # Registered here too: a run that does not select raw_files, or a new
-        # Dagster home beside an existing warehouse, still knows every day.
-        register_days(instance, _days_found(warehouse))
+        indexed = _indexed_days(warehouse)
+        stored = {t: set(partition_keys(warehouse, t)) for t in DAILY_TABLES}
+        # Every day indexed or stored (a stored day no longer indexed lost its
+        # files: running it empties it). Registered here too: a run that does
+        # not select raw_files, or a new Dagster home beside an existing
+        # warehouse, still knows every day.
+        register_days(instance, set(indexed).union(*stored.values()))
         if from_day or to_day or changed is None:
             days = days_between(instance, from_day or "0000", to_day or "9999")
             blocks = [days] if days else []
         else:
-            wanted = _days_to_run(warehouse, changed, graph, settings, partitioned)
+            wanted = _days_to_run(warehouse, indexed, stored, changed, graph, settings, partitioned)
             blocks = _stretches(known_days(instance), wanted)
         if blocks:
             summary.days = (blocks[0][0], blocks[-1][-1])
@@ -200,15 +204,16 @@ def _changed_days(result) -> list[str]:
     return []
 
 
-def _days_to_run(warehouse: Path, changed: list[str], graph, settings, tables) -> list[str]:
-    """The days a default run must (re)build: those the raw folder's index
-    says changed; those indexed but not stored; those stored but no longer
-    indexed (their files went); and those whose stored partition was made by
-    another code version or other parse settings. Every other day is left as
-    it is, so re-running unchanged input parses nothing again."""
-    indexed = set(_indexed_days(warehouse))
-    names = [k.path[-1] for k in tables]
-    stored = {t: set(partition_keys(warehouse, t)) for t in names}
+def _days_to_run(warehouse: Path, indexed: list[str], stored: dict[str, set[str]], changed: list[str], graph,
+                 settings, tables) -> list[str]:
+    """The days a default run must (re)build, of the daily ``tables`` it
+    runs: those the raw folder's index says changed; those ``indexed`` but
+    not ``stored`` (days per table); those stored but no longer indexed
+    (their files went); and those whose stored partition was made by another
+    code version or other parse settings. Every other day is left as it is,
+    so re-running unchanged input parses nothing again."""
+    indexed = set(indexed)
+    stored = {k.path[-1]: stored.get(k.path[-1], set()) for k in tables}
     anywhere = set().union(*stored.values())
     parse_settings = parse_settings_json(settings)
     stale = set()
@@ -249,16 +254,6 @@ def _indexed_days(warehouse) -> list[str]:
     if not path.exists():
         return []
     return sorted({d for ds in pd.read_parquet(path, columns=["days"])["days"] for d in ds})
-
-
-def _days_found(warehouse) -> list[str]:
-    """Every day the raw_files index lists, and every day the daily tables
-    still hold that it no longer lists (their files were deleted, or a fixed
-    file's rejections moved away): running those days empties them, so that
-    deleted input leaves every table. Sorted."""
-    indexed = set(_indexed_days(warehouse))
-    stored = {d for table in DAILY_TABLES for d in partition_keys(warehouse, table)}
-    return sorted(indexed | stored)
 
 
 DAILY_TABLES = ("articles", "rejected_inputs", "sentences")

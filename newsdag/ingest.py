@@ -633,7 +633,6 @@ def build_article(
         "body": PARAGRAPH_SEPARATOR.join(paragraphs[1:]),
         "text": norm,
         "n_words": count_words(norm),
-        "language": detect_language(norm),
         "url": None if url is None else str(url).strip() or None,
         "author": _author(author),
         "published_from": published_from if ts is not None else None,
@@ -1001,7 +1000,14 @@ MIN_FILES_PER_WORKER = 8
 
 
 def _run_job(raw_root: Path, options: ParseOptions, job: FileJob) -> tuple[list[dict], list[dict]]:
-    return parse_file(raw_root, job.raw_path, job.format, options, days_only=job.days_only, wanted=job.wanted)
+    articles, rejects = parse_file(raw_root, job.raw_path, job.format, options, days_only=job.days_only,
+                                   wanted=job.wanted)
+    if not job.days_only:
+        # Here, in the worker, and not in build_article: the day index
+        # (days_only) parses feeds whole and needs no language.
+        for article in articles:
+            article["language"] = detect_language(article["text"])
+    return articles, rejects
 
 
 def parse_files(raw_root: Path, jobs: list[FileJob], options: ParseOptions) -> list[tuple[list[dict], list[dict]]]:

@@ -387,13 +387,11 @@ def versions_dir(warehouse: Path) -> Path:
 @dataclass
 class Staging:
     """An open warehouse transaction: ``directory`` is where its writes go
-    (a copy of ``base``, the version published when it began, or an empty
-    folder); ``failed`` is set by whoever learns that the run failed, and
-    then nothing is published. ``depth`` counts re-entries."""
+    (a copy of the version published when it began, or an empty folder);
+    ``failed`` is set by whoever learns that the run failed, and then
+    nothing is published. ``depth`` counts re-entries."""
 
-    published: Path
     directory: Path
-    base: Path | None
     failed: bool = False
     depth: int = 0
     version: Path | None = None  # once published
@@ -426,6 +424,12 @@ def _numbered(versions: Path) -> list[Path]:
         if versions.is_dir() else []
 
 
+def _next_version(versions: Path) -> Path:
+    """The folder the next published version gets: one more than the highest number."""
+    numbered = _numbered(versions)
+    return versions / f"{int(numbered[-1].name) + 1 if numbered else 1:06d}"
+
+
 def recover_versions(warehouse: Path) -> None:
     """Bring ``<warehouse>.versions`` to a clean state, under the lock, before a
     transaction: a warehouse still a plain folder (written before versions
@@ -438,7 +442,7 @@ def recover_versions(warehouse: Path) -> None:
     versions.mkdir(parents=True, exist_ok=True)
     if warehouse.is_dir() and not warehouse.is_symlink():
         # One moment without a warehouse, once: a folder cannot be swapped for a link.
-        first = versions / f"{(int(_numbered(versions)[-1].name) + 1) if _numbered(versions) else 1:06d}"
+        first = _next_version(versions)
         os.rename(warehouse, first)
         _swap_link(warehouse, first)
     for leftover in list(versions.glob(STAGING_PREFIX + "*")):
@@ -482,18 +486,12 @@ def clone_version(source: Path | None, target: Path) -> Path:
     return target
 
 
-def version_bytes(version: Path | None, unpartitioned_only: bool = False) -> int:
-    """The bytes of the files of a version (of its unpartitioned tables only:
-    the tables every full run rewrites whole)."""
+def cross_day_bytes(version: Path | None) -> int:
+    """The bytes of a version's unpartitioned tables: the tables every full
+    run rewrites whole."""
     if version is None:
         return 0
-    total = 0
-    for table in version.iterdir():
-        if not table.is_dir() or table.name.startswith("."):
-            continue
-        files = [table / PART_FILE] if unpartitioned_only else list(table.rglob("*.parquet"))
-        total += sum(f.stat().st_size for f in files if f.is_file())
-    return total
+    return sum(f.stat().st_size for f in version.glob(f"[!.]*/{PART_FILE}") if f.is_file())
 
 
 def check_free_space(warehouse: Path, base: Path | None, margin: int = 1 << 20) -> None:
@@ -502,7 +500,7 @@ def check_free_space(warehouse: Path, base: Path | None, margin: int = 1 << 20) 
     tables of ``base``, which a run rewrites whole, plus ``margin``. (A run may
     still need more; running out later fails the run and publishes nothing.)"""
     versions = versions_dir(warehouse)
-    need = version_bytes(base, unpartitioned_only=True) + margin
+    need = cross_day_bytes(base) + margin
     free = shutil.disk_usage(versions).free
     if free < need:
         raise OSError(errno.ENOSPC, f"{versions} has {free / 1e6:.1f} MB free; a run rewrites the cross-day tables "
@@ -526,8 +524,7 @@ def publish_version(warehouse: Path, staging: Path) -> Path:
     Returns the version folder."""
     warehouse = _absolute(warehouse)
     versions = versions_dir(warehouse)
-    numbered = _numbered(versions)
-    version = versions / f"{(int(numbered[-1].name) + 1) if numbered else 1:06d}"
+    version = _next_version(versions)
     _fsync_tree(staging)
     os.rename(staging, version)
     _fsync_dir(versions)
@@ -585,7 +582,7 @@ def warehouse_transaction(warehouse: Path, owner: str, wait_seconds: float = 360
         base = current_version(warehouse)
         check_free_space(warehouse, base)
         directory = clone_version(base, versions_dir(warehouse) / f"{STAGING_PREFIX}{uuid.uuid4().hex}")
-        staging = Staging(published=_absolute(warehouse), directory=directory, base=base)
+        staging = Staging(directory)
         _STAGED[key] = staging
         try:
             with _failed_by_errors(staging):
