@@ -83,7 +83,8 @@ def raw_files(context: AssetExecutionContext, settings: NewsdagSettings):
     outs={
         "articles": AssetOut(
             group_name=GROUP, description=TABLES["articles"].description, owners=OWNERS,
-            kinds={"python", "pandas", "parquet"}, code_version="4",
+            # 5: published_precision.
+            kinds={"python", "pandas", "parquet"}, code_version="5",
         ),
         "rejected_inputs": AssetOut(
             group_name=GROUP, description=TABLES["rejected_inputs"].description, owners=OWNERS,

@@ -20,13 +20,14 @@ from newsdag.stories import StorySettings, cluster_stories, summarise_stories
 GROUP = "stories"
 # Bump when a change to the code changes story_clusters: the next run then rebuilds it.
 # 3: centroid similarities summed in term order (they differ from 2 in the last bit).
-STORY_CLUSTERS_VERSION = "3"
+# 4: time-weighted similarity (half_life_hours), day-only articles at noon.
+STORY_CLUSTERS_VERSION = "4"
 StoryConfig = settings_config(StorySettings, "StoryConfig")
 
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
        kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION,
-       ins={"articles": columns_in("articles", "article_id", "published", "day"),
+       ins={"articles": columns_in("articles", "article_id", "published", "published_precision", "day"),
             "tfidf_features": file_in("tfidf_features"),
             # Only the number of terms is needed, not the terms.
             "tfidf_vocabulary": columns_in("tfidf_vocabulary", "term_id")})

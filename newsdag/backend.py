@@ -34,9 +34,10 @@ class LocalBackend:
         """See :func:`newsdag.features.fit_tfidf`."""
         return fit_tfidf(documents, settings)
 
-    def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0) -> pd.DataFrame:
+    def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0, half_life_hours=None) -> pd.DataFrame:
         """See :func:`newsdag.neighbours.topk_neighbours`."""
-        return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days)
+        return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days,
+                               half_life_hours=half_life_hours)
 
     def compare_pairs(self, articles: pd.DataFrame, texts, pairs: pd.DataFrame, settings, sink) -> None:
         """See :func:`newsdag.overlap.compare_pairs_here`."""

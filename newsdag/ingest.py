@@ -591,6 +591,23 @@ def _record_source(value: Any) -> str | None:
     return sanitise_source(value)
 
 
+# A date without a time: ISO 8601 (2024-05-02) or basic (20240502).
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
+
+
+def published_precision(value: Any, published_from: str | None) -> str:
+    """``day`` when ``value`` (as given to :func:`parse_published`) states a
+    date without a time, or ``published_from`` is ``page_date``: its time of
+    day is then unknown, not midnight. ``time`` otherwise."""
+    if published_from == "page_date":
+        return "day"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return "day"
+    if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+        return "day"
+    return "time"
+
+
 def make_article_id(source: str, key: str, text: str) -> str:
     """Stable article id: 16 hex digits of SHA-256 over source, key and text.
 
@@ -636,6 +653,7 @@ def build_article(
         "url": None if url is None else str(url).strip() or None,
         "author": _author(author),
         "published_from": published_from if ts is not None else None,
+        "published_precision": published_precision(published, published_from) if ts is not None else None,
         "raw_path": raw_path,
         "raw_line": raw_line,
         "raw_offset": raw_offset,
@@ -964,7 +982,8 @@ def parse_file(raw_root: Path, raw_path: str, fmt: str, options: ParseOptions = 
 
 # ----------------------------------------------------------------- tables
 
-ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "published_from", "day", "title", "lead",
+ARTICLE_COLUMNS = ["article_id", "external_id", "source", "published", "published_from", "published_precision",
+                   "day", "title", "lead",
                    "body", "text", "n_words", "language", "url", "author", "raw_path", "raw_line", "raw_offset", "raw_sha256",
                    "duplicate_of"]
 REJECT_COLUMNS = ["raw_path", "line", "offset", "day", "reason", "detail"]

@@ -28,18 +28,32 @@ def topk_neighbours(
     min_similarity: float = 0.1,
     window_days: float = 2.0,
     cell_budget: int = 20_000_000,
+    half_life_hours: float | None = None,
 ) -> pd.DataFrame:
     """For each row of ``X`` (L2-normalised), its ``k`` most similar other rows.
 
     Only pairs within ``window_days`` of each other (by ``days``, float days,
     NaN = undated) are compared; an undated row is compared with every row.
+    With ``half_life_hours``, a pair's similarity is its cosine times
+    :func:`time_weight` of the gap between the two times, so that the top k
+    and ``min_similarity`` prefer articles close in time; None: the cosine.
     Pairs below ``min_similarity`` are dropped.
 
     Returns an undirected edge list with columns ``i`` < ``j`` (int64 row
     numbers) and ``similarity`` (float32 cosine), each pair once, sorted by
     (i, j). Deterministic.
     """
-    return symmetric_edges(*topk_directed(X, days, k, min_similarity, window_days, cell_budget))
+    return symmetric_edges(*topk_directed(X, days, k, min_similarity, window_days, cell_budget,
+                                          half_life_hours=half_life_hours))
+
+
+def time_weight(gap_days: np.ndarray, half_life_hours: float | None) -> np.ndarray:
+    """``2 ** -(gap in hours / half_life_hours)``, float32, shape of ``gap_days``
+    (float days; NaN, an undated side, weighs 1). None: all ones."""
+    gap = np.asarray(gap_days, dtype=np.float64)
+    if half_life_hours is None:
+        return np.ones(gap.shape, dtype=np.float32)
+    return np.exp2(-np.nan_to_num(np.abs(gap), nan=0.0) * 24.0 / half_life_hours).astype(np.float32)
 
 
 def topk_directed(
@@ -50,6 +64,7 @@ def topk_directed(
     window_days: float = 2.0,
     cell_budget: int = 20_000_000,
     home: np.ndarray | None = None,
+    half_life_hours: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The directed top-k lists behind :func:`topk_neighbours`.
 
@@ -87,6 +102,10 @@ def topk_directed(
         close = np.isnan(di) | np.isnan(dj) | (np.abs(di - dj) <= window_days)
         keep &= close
         ri, cj, val = ri[keep], cj[keep], val[keep]
+        if half_life_hours is not None:
+            val = val * time_weight(days[ri] - days[cj], half_life_hours)
+            kept = val >= min_similarity
+            ri, cj, val = ri[kept], cj[kept], val[kept]
         if len(ri) == 0:
             return
         # k best per row: sort by row, then similarity descending, then column.

@@ -319,7 +319,7 @@ class SparkBackend:
 
     # ------------------------------------------------------------------ neighbours
 
-    def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0) -> pd.DataFrame:
+    def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0, half_life_hours=None) -> pd.DataFrame:
         """:func:`newsdag.neighbours.topk_neighbours` with one Spark group per time block."""
         from pyspark.sql import functions as F
 
@@ -354,7 +354,7 @@ class SparkBackend:
                                      "similarity": np.array([], np.float32)})
             Xg = _csr_from_rows(group["term_ids"].tolist(), group["weights"].tolist(), n_terms)
             r, c, s = topk_directed(Xg, group["day"].to_numpy(dtype=np.float64), k, min_similarity, window_days,
-                                    home=home)
+                                    home=home, half_life_hours=half_life_hours)
             ids = group["row"].to_numpy(dtype=np.int64)
             return pd.DataFrame({"i": ids[r], "j": ids[c], "similarity": s.astype(np.float32)})
 

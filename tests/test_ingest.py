@@ -12,6 +12,7 @@ from newsdag.ingest import (
     make_article_id,
     parse_published,
     parse_raw_files,
+    published_precision,
     sanitise_source,
     scan_raw_files,
     split_sentences,
@@ -151,6 +152,8 @@ def check_records(articles):
     assert a.loc["3", "title"] == "Content text."  # no title: the first sentence of the lead
     assert a.loc["4", "published"] == pd.Timestamp("2025-02-13 12:30", tz=UTC)
     assert str(articles["published"].dtype) == "datetime64[ns, UTC]"
+    # Record 2 gives a date without a time: its time of day is unknown, not midnight.
+    assert a["published_precision"].to_dict() == {"1": "time", "2": "day", "3": "time", "4": "time"}
 
 
 def test_jsonl_feed_with_aliases(raw_dir):
@@ -211,6 +214,16 @@ def test_parquet_feed(raw_dir):
 ])
 def test_parse_published_formats(value, expected):
     assert parse_published(value).isoformat() == expected
+
+
+@pytest.mark.parametrize("value, published_from, expected", [
+    ("2025-02-13", "record", "day"), (" 20250213 ", "date_line", "day"), ("2025-02-13T00:00:00Z", "record", "time"),
+    ("Thu, 13 Feb 2025 00:00:00 +0000", "record", "time"), (1739440800000, "record", "time"),
+    (pd.Timestamp("2025-02-13").date(), "record", "day"), (pd.Timestamp("2025-02-13", tz=UTC), "page_date", "day"),
+    (pd.Timestamp("2025-02-13", tz=UTC), "page_time", "time"),
+])
+def test_published_precision_says_when_only_a_day_was_given(value, published_from, expected):
+    assert published_precision(value, published_from) == expected
 
 
 @pytest.mark.parametrize("value, reason", [

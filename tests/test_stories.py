@@ -1,11 +1,17 @@
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from newsdag.evaluate import bcubed, pairwise, score_clustering
 from newsdag.features import fit_tfidf
 from newsdag.neighbours import days_since_epoch, topk_neighbours
-from newsdag.stories import StorySettings, cluster_stories, summarise_stories
+from newsdag.stories import (
+    StorySettings,
+    cluster_stories,
+    publication_days,
+    summarise_stories,
+)
 
 STORIES = {
     "quake": ["Earthquake of magnitude 7 strikes off the coast of Japan",
@@ -59,6 +65,57 @@ def test_time_window_separates_the_same_words_on_distant_days():
     merged = df.merge(clusters, on="article_id")
     assert merged.groupby("story_id").article_id.apply(lambda s: s.str[:3].nunique()).max() == 1
     assert merged.story_id.nunique() == 6
+
+
+def two_nights(times, precision):
+    """The quake story told at ``times`` (one per title), with the other
+    stories at noon of the first day as distractors."""
+    df = corpus("2025-01-01 12:00")
+    quake = df["gold"] == "quake"
+    df.loc[quake, "published"] = pd.to_datetime(times, utc=True)
+    df["published_precision"] = np.where(quake, precision, "time")
+    return df
+
+
+def quake_stories(df, **kw):
+    clusters, _, _ = cluster(df, **kw)
+    return df.merge(clusters, on="article_id").query("gold == 'quake'")["story_id"].nunique()
+
+
+def test_a_story_crossing_midnight_stays_one_story():
+    # Reported at 23:00 and 23:30, followed up at 01:00 and 01:20: two hours apart across midnight.
+    times = ["2025-01-01 23:00", "2025-01-01 23:30", "2025-01-02 01:00", "2025-01-02 01:20"]
+    assert quake_stories(two_nights(times, "time")) == 1
+
+
+def test_the_same_topic_on_two_days_known_only_by_date_is_two_stories():
+    # The same titles, but each known only by its date: a day apart, not two hours.
+    days = ["2025-01-01", "2025-01-01", "2025-01-02", "2025-01-02"]
+    df = two_nights(days, "day")
+    assert quake_stories(df) == 2
+    # Without the time weight, the 1-day window joins them (the behaviour this replaces).
+    assert quake_stories(df, half_life_hours=None) == 1
+
+
+def test_publication_days_place_day_only_articles_at_noon():
+    df = pd.DataFrame({"published": pd.to_datetime(["2025-01-02 00:00", "2025-01-02 01:00", None], utc=True),
+                       "published_precision": ["day", "time", None]})
+    got = publication_days(df)
+    base = (pd.Timestamp("2025-01-02", tz="UTC") - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(days=1)
+    np.testing.assert_allclose(got[:2], [base + 0.5, base + 1 / 24])
+    assert np.isnan(got[2])
+    np.testing.assert_allclose(publication_days(df.drop(columns="published_precision"))[:2], [base, base + 1 / 24])
+
+
+def test_time_weight_halves_similarity_every_half_life():
+    X = sp.csr_matrix(np.array([[1.0, 0], [1.0, 0], [1.0, 0]], dtype=np.float32))
+    days = np.array([0.0, 8 / 24, 16 / 24])
+    e = topk_neighbours(X, days, k=5, min_similarity=0.0, window_days=1, half_life_hours=8).set_index(["i", "j"])
+    np.testing.assert_allclose(e.loc[(0, 1), "similarity"], 0.5, rtol=1e-6)
+    np.testing.assert_allclose(e.loc[(0, 2), "similarity"], 0.25, rtol=1e-6)
+    # min_similarity applies to the weighted similarity.
+    e = topk_neighbours(X, days, k=5, min_similarity=0.3, window_days=1, half_life_hours=8)
+    assert set(zip(e.i, e.j)) == {(0, 1), (1, 2)}
 
 
 def test_undated_articles_still_cluster():
