@@ -11,14 +11,14 @@ from assets.automation import daily_refresh, new_days_sensor, raw_folder_sensor,
 from assets.checks import ALL_CHECKS
 from assets.features import tfidf
 from assets.ingest import parse_articles, raw_files, sentences
-from assets.overlap import outlet_tables, overlap
+from assets.overlap import article_origins, outlet_tables, overlap
 from assets.progress import progress_logger
 from assets.stories import stories, story_clusters
 from assets.io_manager import WarehouseIOManager
 from assets.resources import ComputeResource, NewsdagSettings
 from newsdag import config
 
-ALL_ASSETS = [raw_files, parse_articles, sentences, tfidf, story_clusters, stories, overlap, outlet_tables]
+ALL_ASSETS = [raw_files, parse_articles, sentences, tfidf, story_clusters, stories, overlap, outlet_tables, article_origins]
 
 
 def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None,

@@ -5,7 +5,7 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, multi_asset
+from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, asset, multi_asset
 
 from assets.incremental import basis_json, footer, footer_metadata, plan_run
 from assets.io_manager import columns_in, file_in, partitions_in
@@ -13,6 +13,7 @@ from assets.outputs import OWNERS, image_markdown, table_output
 from assets.resources import ComputeResource, NewsdagSettings
 from assets.settings import settings_config
 from newsdag.features import load_tfidf
+from newsdag.origins import article_origins as origins_table
 from newsdag.outlets import source_overlap, source_stats
 from newsdag.plots import reuse_heatmap
 from newsdag.incremental import FULL, UNCHANGED
@@ -136,3 +137,19 @@ def outlet_tables(article_overlap: pd.DataFrame, articles: pd.DataFrame, story_c
     yield table_output(stats, "source_stats", metadata={
         "share_derived_articles": MetadataValue.float(derived_share),
         "mean_originality": MetadataValue.float(float(stats["originality"].mean()) if len(stats) else 1.0)})
+
+
+@asset(group_name=GROUP, description=TABLES["article_origins"].description, owners=OWNERS,
+       kinds={"pandas", "parquet"}, code_version="1",
+       ins={"article_overlap": AssetIn("article_overlap"),
+            "articles": columns_in("articles", "article_id", "published", "duplicate_of")})
+def article_origins(article_overlap: pd.DataFrame, articles: pd.DataFrame):
+    """Where each article comes from: original, or derived with its earliest source."""
+    table = origins_table(article_overlap, articles)
+    derived = table[table["status"] == "derived"]
+    return table_output(table, metadata={
+        "n_original": MetadataValue.int(int(len(table) - len(derived))),
+        "n_derived": MetadataValue.int(int(len(derived))),
+        "n_hops": MetadataValue.json({str(k): int(v) for k, v in derived["n_hops"].value_counts().sort_index().items()}),
+        "derived_by_reuse_kind": MetadataValue.json(derived["reuse_kind"].value_counts().sort_index().to_dict()),
+    })

@@ -84,6 +84,7 @@ def run_l2r(args) -> dict:
         out["seconds_end_to_end"] = round(t.seconds, 1)
         articles = pd.read_parquet(wh / "articles")
         overlap = pd.read_parquet(wh / "article_overlap")
+        origins = pd.read_parquet(wh / "article_origins").set_index("article_id")
     aid = dict(zip(articles["external_id"], articles["article_id"]))
     ext = {v: k for k, v in aid.items()}
     pairs = pair_lookup(overlap)
@@ -104,8 +105,17 @@ def run_l2r(args) -> dict:
             if len(cands):
                 scores = [reuse_score(*derived_reuse(c, r_id)) for c in cands.itertuples(index=False)]
                 best_ok += cands.origin_article_id.iloc[int(np.argmax(scores))] == o_id
+        traced = sum(origins.loc[aid[f"{model}-{i}"], "origin_article_id"] == aid[f"bbc-{i}"] for i in range(len(human)))
         out[model] = {"pair_found": found, "origin_is_original": origin_ok, "strongest_source_is_original": best_ok,
-                      "labelled_derived": derived, "labelled_wholly": wholly, "reuse_kind": kinds}
+                      "labelled_derived": derived, "labelled_wholly": wholly, "reuse_kind": kinds,
+                      "article_origins_traced_to_original": int(traced)}
+    # article_origins: every article's origin should be its BBC original (an original's is itself).
+    truth = {aid[e]: aid[f"bbc-{e.split('-')[1]}"] for e in aid}
+    wrong = origins[[origins.loc[a, "origin_article_id"] != t for a, t in zip(origins.index, map(truth.get, origins.index))]]
+    out["article_origins"] = {"n_articles": int(len(origins)), "wrong_origin": int(len(wrong)),
+                              "wrong_origin_share": round(len(wrong) / max(len(origins), 1), 4),
+                              "originals_marked_derived": int(sum(ext[a].startswith("bbc-") for a in
+                                                                  origins.index[origins["status"] == "derived"]))}
     # False alarms: pairs of two different BBC originals, or a rewrite and a BBC article it does not rewrite.
     def is_true_pair(a, b):
         ea, eb = ext[a], ext[b]

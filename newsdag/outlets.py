@@ -13,7 +13,8 @@ def derived_view(overlap: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``origin_id``, ``derived_id``, ``story_id``, ``containment`` (of
     the derived article's shingles in the origin), ``aligned_share`` (of its
-    sentences), ``reuse`` (their geometric mean, newsdag.overlap.reuse_score), ``derivation``, ``reuse_kind``.
+    sentences), ``reuse`` (their geometric mean, newsdag.overlap.reuse_score), ``derivation``, ``reuse_kind``,
+    and the pair's key ``article_a``, ``article_b``.
     """
     # In key order: floating-point sums, and so the outlet means, then do not
     # depend on the order the pairs were stored in.
@@ -30,6 +31,8 @@ def derived_view(overlap: pd.DataFrame) -> pd.DataFrame:
         "reuse": reuse_score(containment.astype(np.float64), aligned.astype(np.float64)),
         "derivation": overlap["derivation"].to_numpy(),
         "reuse_kind": overlap["reuse_kind"].to_numpy(),
+        "article_a": overlap["article_a"].to_numpy(),
+        "article_b": overlap["article_b"].to_numpy(),
     })
 
 

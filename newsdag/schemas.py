@@ -202,6 +202,23 @@ TABLES: dict[str, Table] = {
             ],
         ),
         Table(
+            "article_origins",
+            "One row per article: original or derived, the article it takes most from, and the earliest source along chains of derivation (a rewrite of a rewrite points to the first article).",
+            [
+                _c("article_id", S, "The article.", {"articles": ["article_id"]}),
+                _c("status", S, "derived when it takes from another article (a pair of article_overlap labelled wholly or partially derived with it as the derived side, or an exact copy: duplicate_of); original otherwise.", {"article_overlap": ["derivation", "origin_article_id"], "articles": ["duplicate_of"]}),
+                _c("source_article_id", S, "The article it takes most from: the highest reuse score among its derived pairs (ties: the earlier source, then the smaller id); for an exact copy, duplicate_of. Null for an original.", {"article_overlap": ["origin_article_id", "containment_a_in_b", "containment_b_in_a", "aligned_sentence_share_a", "aligned_sentence_share_b"], "articles": ["duplicate_of", "published"]}, nullable=True),
+                _c("origin_article_id", S, "The earliest source: source_article_id followed until an article that derives from none (a cycle among articles of the same time stops before it repeats). The article itself for an original.", {"article_overlap": ["origin_article_id"]}),
+                _c("n_hops", I64, "Sources followed from the article to its origin: 1 for a direct copy or rewrite, 2 for a rewrite of a rewrite, 0 for an original."),
+                _c("derivation", S, "The article against its source: wholly or partially (see article_overlap.derivation). Null for an original.", {"article_overlap": ["derivation"]}, nullable=True),
+                _c("reuse_kind", S, "The article against its source: verbatim, mixed or paraphrase (see article_overlap.reuse_kind). Null for an original.", {"article_overlap": ["reuse_kind"]}, nullable=True),
+                _c("reuse_score", F64, "sqrt(containment x aligned share) of the article in its source; 1 for an exact copy. Null for an original.", {"article_overlap": ["containment_a_in_b", "containment_b_in_a", "aligned_sentence_share_a", "aligned_sentence_share_b"]}, nullable=True),
+                _c("evidence", S, "Where the derivation from the source was seen: article_overlap (the row evidence_article_a, evidence_article_b) or duplicate_of. Null for an original.", nullable=True),
+                _c("evidence_article_a", S, "article_a of the article_overlap row that is the evidence; null for duplicate_of and for an original.", {"article_overlap": ["article_a"]}, nullable=True),
+                _c("evidence_article_b", S, "article_b of that row.", {"article_overlap": ["article_b"]}, nullable=True),
+            ],
+        ),
+        Table(
             "source_overlap",
             "Outlet by outlet: how often and how much outlet b's articles take from outlet a's.",
             [

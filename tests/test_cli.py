@@ -66,6 +66,14 @@ def test_cli_materializes_the_bundled_demo_end_to_end(tmp_path, demo_raw):
     scoop = pair(ids["hh-2025-031"], farm)
     assert scoop.origin_article_id == ids["hh-2025-031"] and scoop.reuse_kind == "paraphrase"
     assert scoop.derivation == "wholly"
+    # One origin per article: the copies, the rewrite and the farm's paraphrase point to what they took from.
+    origins = pd.read_parquet(wh / "article_origins").set_index("article_id")
+    assert len(origins) == len(articles)
+    assert origins.loc[ids["vg-11-storm"], "origin_article_id"] == ids["nw-0310-storm"]
+    assert origins.loc[rewrite_id, "origin_article_id"] == orig_id
+    assert origins.loc[farm, ["status", "origin_article_id"]].tolist() == ["derived", ids["hh-2025-031"]]
+    assert origins.loc[ids["hh-2025-031"], ["status", "origin_article_id", "n_hops"]].tolist() == \
+        ["original", ids["hh-2025-031"], 0]
     # The README's cross-outlet snippet has something to show.
     by_pair = pd.read_parquet(wh / "source_overlap")
     derived = by_pair[by_pair.source_a != by_pair.source_b].groupby("source_b").n_derived.sum()

@@ -4,6 +4,7 @@ import pytest
 
 from newsdag.features import fit_tfidf
 from newsdag.ingest import find_duplicates, split_sentences
+from newsdag.origins import article_origins, follow_sources
 from newsdag.outlets import source_overlap, source_stats
 from newsdag.overlap import (
     FrameTexts, OverlapSettings, candidate_pairs, compute_overlap, containment, ngram_hashes, reuse_score, shared_passages, tokenize,
@@ -284,3 +285,49 @@ def test_passage_check_reads_texts_a_few_days_at_a_time(corpus, tmp_path):
     broken.loc[1, "text"] = "not what the article says"
     broken.loc[2, "source_article_id"] = "no_such_article"
     assert passage_problems(broken, texts) == (2, 2)
+
+
+# ---------------------------------------------------------------- article_origins
+
+
+def overlap_row(a, b, origin, containment, aligned, derivation="wholly", kind="paraphrase"):
+    """An article_overlap row where the non-origin article has ``containment`` and ``aligned`` share."""
+    a_is_origin = origin == a
+    return {"article_a": a, "article_b": b, "story_id": a, "origin_article_id": origin,
+            "containment_a_in_b": 0.0 if a_is_origin else containment, "containment_b_in_a": containment if a_is_origin else 0.0,
+            "aligned_sentence_share_a": 0.0 if a_is_origin else aligned, "aligned_sentence_share_b": aligned if a_is_origin else 0.0,
+            "derivation": derivation, "reuse_kind": kind}
+
+
+def test_article_origins_follow_chains_to_the_first_article():
+    arts = pd.DataFrame({"article_id": ["a_orig", "b_rw", "c_rwrw", "d_copy", "e_alone", "f_weak"],
+                         "published": pd.to_datetime(["2025-01-01 08:00", "2025-01-01 10:00", "2025-01-01 12:00",
+                                                      "2025-01-01 09:00", "2025-01-01 09:00", "2025-01-01 13:00"], utc=True),
+                         "duplicate_of": [None, None, None, "a_orig", None, None]})
+    overlap = pd.DataFrame([
+        overlap_row("a_orig", "b_rw", "a_orig", 0.3, 0.9),
+        # c rewrites b (strong) and so, more weakly, a.
+        overlap_row("b_rw", "c_rwrw", "b_rw", 0.5, 0.9),
+        overlap_row("a_orig", "c_rwrw", "a_orig", 0.1, 0.5, "partially"),
+        # Same topic, not derived: no source.
+        overlap_row("e_alone", "f_weak", "e_alone", 0.01, 0.0, "non", "none"),
+    ])
+    got = article_origins(overlap, arts).set_index("article_id")
+    assert got.loc["c_rwrw", ["status", "source_article_id", "origin_article_id", "n_hops"]].tolist() == \
+        ["derived", "b_rw", "a_orig", 2]
+    assert got.loc["c_rwrw", ["evidence", "evidence_article_a", "evidence_article_b"]].tolist() == \
+        ["article_overlap", "b_rw", "c_rwrw"]
+    np.testing.assert_allclose(got.loc["c_rwrw", "reuse_score"], np.sqrt(0.5 * 0.9))
+    assert got.loc["b_rw", ["origin_article_id", "n_hops"]].tolist() == ["a_orig", 1]
+    assert got.loc["d_copy", ["source_article_id", "evidence", "reuse_kind", "reuse_score"]].tolist() == \
+        ["a_orig", "duplicate_of", "verbatim", 1.0]
+    for original in ("a_orig", "e_alone", "f_weak"):
+        row = got.loc[original]
+        assert row["status"] == "original" and row["origin_article_id"] == original and row["n_hops"] == 0
+        assert pd.isna(row["source_article_id"]) and pd.isna(row["evidence"])
+    assert list(got.index) == sorted(arts["article_id"])
+
+
+def test_following_sources_stops_before_a_cycle():
+    assert follow_sources({"x": "y", "y": "z", "z": "x"}, "x") == ("z", 2)
+    assert follow_sources({}, "x") == ("x", 0)
