@@ -111,8 +111,11 @@ def run_l2r(args) -> dict:
                       "article_origins_traced_to_original": int(traced)}
     # article_origins: every article's origin should be its BBC original (an original's is itself).
     truth = {aid[e]: aid[f"bbc-{e.split('-')[1]}"] for e in aid}
-    wrong = origins[[origins.loc[a, "origin_article_id"] != t for a, t in zip(origins.index, map(truth.get, origins.index))]]
-    out["article_origins"] = {"n_articles": int(len(origins)), "wrong_origin": int(len(wrong)),
+    off = origins[[origins.loc[a, "origin_article_id"] != t for a, t in zip(origins.index, map(truth.get, origins.index))]]
+    # Missed: a rewrite taken for an original (its origin is itself). Wrong: an origin that is another article.
+    wrong = off[off["origin_article_id"] != off.index]
+    out["article_origins"] = {"n_articles": int(len(origins)), "rewrites_missed": int(len(off) - len(wrong)),
+                              "wrong_origin": int(len(wrong)),
                               "wrong_origin_share": round(len(wrong) / max(len(origins), 1), 4),
                               "originals_marked_derived": int(sum(ext[a].startswith("bbc-") for a in
                                                                   origins.index[origins["status"] == "derived"]))}
