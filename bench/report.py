@@ -113,6 +113,13 @@ def overlap() -> list[str]:
         v = l2r[m]
         out.append(f"| {m} | {v['pair_found']}/200 | **{v['origin_is_original']}/200** | **{v['labelled_derived']}/200** | {v['labelled_wholly']}/200 | "
                    f"{', '.join(f'{k} {n}' for k, n in sorted(v['reuse_kind'].items()))} | {v['strongest_source_is_original']}/200 | {v['baseline_trigram_containment_finds_original']}/200 |")
+    if "article_origins" in l2r:
+        o = l2r["article_origins"]
+        traced = sum(l2r[m]["article_origins_traced_to_original"] for m in ["gpt35", "llama3"])
+        out += ["", f"`article_origins`: **{traced}/400** rewrites have their original as origin "
+                    f"(gpt35 {l2r['gpt35']['article_origins_traced_to_original']}/200, llama3 {l2r['llama3']['article_origins_traced_to_original']}/200); "
+                    f"{o['rewrites_missed']} rewrites are taken for originals; **{o['wrong_origin']}** of {o['n_articles']} articles "
+                    f"({o['wrong_origin_share']:.1%}) have another article as a wrong origin; {o['originals_marked_derived']} BBC original is marked derived."]
     out += ["", f"Unrelated pairs compared (two different originals, or a rewrite and another original): {l2r['unrelated_pairs_compared']}; labelled derived: {l2r['unrelated_pairs_labelled_derived']}. End to end: {l2r['seconds_end_to_end']} s for 600 articles.", "",
             "### Clough & Stevenson: graded text reuse", "",
             "| measure | ours | baseline: word 3-gram containment |", "|---|---|---|",
