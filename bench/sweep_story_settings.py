@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import materialize_graph, run_recorded  # noqa: E402
 
-SETTINGS = [{}, {"window_days": 2.0}, {"resolution": 0.02}, {"window_days": 2.0, "resolution": 0.02},
+SETTINGS = [{}, {"half_life_hours": None}, {"window_days": 2.0}, {"resolution": 0.02}, {"window_days": 2.0, "resolution": 0.02},
             {"window_days": 2.0, "resolution": 0.05}]
 
 
