@@ -238,7 +238,8 @@ def memory(files=("tuning/bench_100000_d721d24_before_memory_work", "tuning/benc
 
 def story_sweep() -> list[str]:
     out = []
-    for p in sorted(RESULTS.glob("story_settings_sweep_*.json")):
+    # The UCI sweep has its own table (uci_time_weight).
+    for p in sorted(RESULTS.glob("story_settings_sweep_[0-9]*.json")):
         r = json.loads(p.read_text())
         out += [header(r), "", f"{r['result']['n_articles']:,} generated articles (seed {r['result']['seed']}):", "",
                 "| settings (changed from the defaults) | B-cubed precision | recall | F1 |", "|---|---|---|---|"]
