@@ -28,6 +28,8 @@ def _new_layout(row: dict) -> dict:
     """A uci-weeks result recorded before the time weight (keys ours_window0 and
     ours_window1, no time weight, the 1-day window then the default) in
     today's keys."""
+    if any(k.startswith("ours_defaults") for k in row):
+        return row
     renamed = {"ours_window0": "ours_window0_flat", "ours_window1": "ours_window1_flat"}
     out = {}
     for k, v in row.items():
