@@ -148,8 +148,8 @@ def article_origins(article_overlap: pd.DataFrame, articles: pd.DataFrame):
     table = origins_table(article_overlap, articles)
     derived = table[table["status"] == "derived"]
     return table_output(table, metadata={
-        "n_original": MetadataValue.int(int(len(table) - len(derived))),
-        "n_derived": MetadataValue.int(int(len(derived))),
+        "n_original": MetadataValue.int(len(table) - len(derived)),
+        "n_derived": MetadataValue.int(len(derived)),
         "n_hops": MetadataValue.json({str(k): int(v) for k, v in derived["n_hops"].value_counts().sort_index().items()}),
         "derived_by_reuse_kind": MetadataValue.json(derived["reuse_kind"].value_counts().sort_index().to_dict()),
     })

@@ -24,26 +24,6 @@ def header(r: dict) -> str:
     return f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']} · {r['seconds_total']:.0f} s, peak RSS {r['peak_rss_mib']} MiB"
 
 
-def _new_layout(row: dict) -> dict:
-    """A uci-weeks result recorded before the time weight (keys ours_window0 and
-    ours_window1, no time weight, the 1-day window then the default) in
-    today's keys."""
-    if any(k.startswith("ours_defaults") for k in row):
-        return row
-    renamed = {"ours_window0": "ours_window0_flat", "ours_window1": "ours_window1_flat"}
-    out = {}
-    for k, v in row.items():
-        for old, new in renamed.items():
-            if k.startswith(old + "_") or k == old:
-                k = new + k[len(old):]
-        out[k] = v
-    if "ours_window1_flat" in out and "ours_defaults" not in out:
-        out["ours_defaults"] = out["ours_window1_flat"]
-    if "ours_window1_flat_bcubed_f1" in out and "ours_defaults_bcubed_f1" not in out:
-        out["ours_defaults_bcubed_f1"] = out["ours_window1_flat_bcubed_f1"]
-    return out
-
-
 def uci_time_weight() -> list[str]:
     r = load("story_settings_sweep_uci")
     if not r:
@@ -68,7 +48,6 @@ def stories() -> list[str]:
                 "| week | split | articles | stories | ours, defaults (P / R / F1) | ours, 0-day window, no time weight F1 | ours, 1-day window, no time weight F1 | connected components (best threshold) | Louvain top-10 | average linkage top-20 | our seconds (defaults) |",
                 "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in w["result"]["weeks"]:
-            r = _new_layout(r)
             o, o0, o1, b = r["ours_defaults"], r["ours_window0_flat"], r["ours_window1_flat"], r["baselines_window0"]
             out.append(f"| {r['week']} | {r['split']} | {r['n_articles']:,} | {r['n_stories']:,} | "
                        f"{o['bcubed_precision']:.3f} / {o['bcubed_recall']:.3f} / **{o['bcubed_f1']:.3f}** | {o0['bcubed_f1']:.3f} | {o1['bcubed_f1']:.3f} | "
@@ -76,7 +55,6 @@ def stories() -> list[str]:
                        f"{b['average_linkage_top20']['bcubed_f1']:.3f} | {o['seconds_end_to_end']} |")
         out += ["", "Mean B-cubed F1 over weeks:", "", "| split | weeks | ours, defaults | ours 0-day, no time weight | ours 1-day, no time weight | connected components | Louvain | average linkage |", "|---|---|---|---|---|---|---|---|"]
         for split, m in w["result"]["mean_over_weeks"].items():
-            m = _new_layout(m)
             out.append(f"| {split} | {m['n_weeks']} | **{m['ours_defaults_bcubed_f1']:.3f}** | {m['ours_window0_flat_bcubed_f1']:.3f} | {m['ours_window1_flat_bcubed_f1']:.3f} | "
                        f"{m['connected_components_best_threshold_bcubed_f1']:.3f} | {m['louvain_top10_bcubed_f1']:.3f} | {m['average_linkage_top20_bcubed_f1']:.3f} |")
         out.append("")

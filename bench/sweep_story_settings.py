@@ -82,8 +82,8 @@ def sweep_uci() -> dict:
     from bench.eval_stories import TUNING_MONTHS, load_uci
     from newsdag.evaluate import bcubed
     from newsdag.features import TfidfSettings, fit_tfidf
-    from newsdag.neighbours import days_since_epoch, topk_neighbours
-    from newsdag.stories import StorySettings, leiden_labels
+    from newsdag.neighbours import time_weight, topk_neighbours
+    from newsdag.stories import StorySettings, leiden_labels, publication_days
 
     base = StorySettings()
     df = load_uci()
@@ -94,15 +94,16 @@ def sweep_uci() -> dict:
     for week in sorted(df["week"].unique()):
         part = df[df["week"] == week].reset_index(drop=True)
         _, X = fit_tfidf(part["TITLE"].tolist(), TfidfSettings())
-        days = days_since_epoch(part["published"].dt.floor("D")) + 0.5
+        # UCI gives days only: each title at noon of its day, as the pipeline places them.
+        days = publication_days(pd.DataFrame({"published": part["published"].dt.floor("D"), "published_precision": "day"}))
         y = part["STORY"].to_numpy()
         row = {"week": str(week), "split": "tune" if pd.Timestamp(week).month in TUNING_MONTHS else "check"}
         for name, window, half_life, after in variants:
             edges = topk_neighbours(X, days, k=base.k, min_similarity=base.min_similarity, window_days=window,
                                     half_life_hours=None if after else half_life)
             if after:
-                gap_hours = np.abs(days[edges["i"]] - days[edges["j"]]) * 24
-                edges = edges.assign(similarity=edges["similarity"] * np.exp2(-gap_hours / half_life))
+                weight = time_weight(days[edges["i"]] - days[edges["j"]], half_life)
+                edges = edges.assign(similarity=edges["similarity"] * weight)
             row[name] = round(bcubed(leiden_labels(edges, len(part), base.resolution, base.seed), y)[2], 4)
         rows.append(row)
         print(row, flush=True)

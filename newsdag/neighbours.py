@@ -47,12 +47,10 @@ def topk_neighbours(
                                           half_life_hours=half_life_hours))
 
 
-def time_weight(gap_days: np.ndarray, half_life_hours: float | None) -> np.ndarray:
+def time_weight(gap_days: np.ndarray, half_life_hours: float) -> np.ndarray:
     """``2 ** -(gap in hours / half_life_hours)``, float32, shape of ``gap_days``
-    (float days; NaN, an undated side, weighs 1). None: all ones."""
+    (float days; NaN, an undated side, weighs 1)."""
     gap = np.asarray(gap_days, dtype=np.float64)
-    if half_life_hours is None:
-        return np.ones(gap.shape, dtype=np.float32)
     return np.exp2(-np.nan_to_num(np.abs(gap), nan=0.0) * 24.0 / half_life_hours).astype(np.float32)
 
 

@@ -85,8 +85,9 @@ def article_origins(overlap: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFra
     The evidence columns are null for an original. Sorted by ``article_id``.
     """
     ids = articles["article_id"].astype(object).to_numpy()
+    known = set(ids)
     src = direct_sources(overlap, articles)
-    src = src[src.index.isin(set(ids)) & src["source_id"].isin(set(ids))]
+    src = src[src.index.isin(known) & src["source_id"].isin(known)]
     source_of = src["source_id"].to_dict()
     walked = [follow_sources(source_of, a) for a in ids]
     row = src.reindex(ids)
