@@ -88,6 +88,18 @@ def story_clusters_checks(settings: NewsdagSettings, story_clusters: pd.DataFram
     yield story_similarity_in_range(story_clusters)
 
 
+@asset_check(asset="story_threads", additional_ins={"story_clusters": AssetIn("story_clusters")}, blocking=True,
+             description="Every story is in exactly one thread, and every thread's stories are stories.")
+def every_story_in_one_thread(story_threads: pd.DataFrame, story_clusters: pd.DataFrame) -> AssetCheckResult:
+    threaded = story_threads["story_ids"].explode().dropna()
+    stories = set(story_clusters["story_id"])
+    n_repeated = int(threaded.duplicated().sum())
+    n_missing = len(stories - set(threaded))
+    n_unknown = len(set(threaded) - stories)
+    return AssetCheckResult(passed=n_repeated == n_missing == n_unknown == 0,
+                            metadata={"n_repeated": n_repeated, "n_missing": n_missing, "n_unknown": n_unknown})
+
+
 @asset_check(asset="article_overlap", blocking=True,
              description="Containment, Jaccard and aligned shares are within [0, 1]; labels are known values.")
 def overlap_metrics_in_range(article_overlap: pd.DataFrame) -> AssetCheckResult:
@@ -132,5 +144,5 @@ def source_stats_in_range(source_stats: pd.DataFrame) -> AssetCheckResult:
     return AssetCheckResult(passed=sum(bad.values()) == 0, metadata={"n_bad_by_column": MetadataValue.json(bad)})
 
 
-ALL_CHECKS = [overlap_metrics_in_range, passage_offsets_valid, sentence_offsets_valid, source_stats_in_range, articles_checks,
+ALL_CHECKS = [every_story_in_one_thread, overlap_metrics_in_range, passage_offsets_valid, sentence_offsets_valid, source_stats_in_range, articles_checks,
               rejected_share, story_clusters_checks]

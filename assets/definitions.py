@@ -13,12 +13,13 @@ from assets.features import tfidf
 from assets.ingest import parse_articles, raw_files, sentences
 from assets.overlap import article_origins, outlet_tables, overlap
 from assets.progress import progress_logger
-from assets.stories import stories, story_clusters
+from assets.stories import stories, story_clusters, story_threads
 from assets.io_manager import WarehouseIOManager
 from assets.resources import ComputeResource, NewsdagSettings
 from newsdag import config
 
-ALL_ASSETS = [raw_files, parse_articles, sentences, tfidf, story_clusters, stories, overlap, outlet_tables, article_origins]
+ALL_ASSETS = [raw_files, parse_articles, sentences, tfidf, story_clusters, story_threads, stories, overlap, outlet_tables,
+              article_origins]
 
 
 def build_resources(raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None,

@@ -16,11 +16,12 @@ TfidfConfig = settings_config(TfidfSettings, "TfidfConfig")
 
 
 @multi_asset(
+    # code version 2: each article analysed in its own language (newsdag.analysis).
     outs={
         "tfidf_vocabulary": AssetOut(group_name=GROUP, description=TABLES["tfidf_vocabulary"].description,
-                                     owners=OWNERS, kinds={"scikit-learn", "pandas", "parquet"}, code_version="1"),
+                                     owners=OWNERS, kinds={"scikit-learn", "pandas", "parquet"}, code_version="2"),
         "tfidf_features": AssetOut(group_name=GROUP, description=TABLES["tfidf_features"].description,
-                                   owners=OWNERS, kinds={"scikit-learn", "scipy", "parquet"}, code_version="1"),
+                                   owners=OWNERS, kinds={"scikit-learn", "scipy", "parquet"}, code_version="2"),
     },
     ins={"articles": partitions_in("articles")},
 )

@@ -83,8 +83,8 @@ def raw_files(context: AssetExecutionContext, settings: NewsdagSettings):
     outs={
         "articles": AssetOut(
             group_name=GROUP, description=TABLES["articles"].description, owners=OWNERS,
-            # 5: published_precision.
-            kinds={"python", "pandas", "parquet"}, code_version="5",
+            # 5: published_precision. 6: language only from 100 letters.
+            kinds={"python", "pandas", "parquet"}, code_version="6",
         ),
         "rejected_inputs": AssetOut(
             group_name=GROUP, description=TABLES["rejected_inputs"].description, owners=OWNERS,

@@ -26,6 +26,6 @@ def settings_config(settings_cls: type, name: str) -> type:
 
 
 # The ops whose run config holds algorithm settings (assets.features.tfidf,
-# assets.stories.story_clusters, assets.overlap.overlap): what
-# `newsdag materialize --config FILE.yaml` may name.
-CONFIGURABLE_OPS = ("tfidf", "story_clusters", "overlap")
+# assets.stories.story_clusters and story_threads, assets.overlap.overlap):
+# what `newsdag materialize --config FILE.yaml` may name.
+CONFIGURABLE_OPS = ("tfidf", "story_clusters", "story_threads", "overlap")

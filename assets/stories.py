@@ -16,18 +16,21 @@ from newsdag.incremental import UNCHANGED
 from newsdag.plots import reuse_heatmap, story_size_histogram, story_timeline
 from newsdag.schemas import TABLES
 from newsdag.stories import StorySettings, cluster_stories, summarise_stories
+from newsdag.threads import ThreadSettings, build_story_threads
 
 GROUP = "stories"
 # Bump when a change to the code changes story_clusters: the next run then rebuilds it.
 # 3: centroid similarities summed in term order (they differ from 2 in the last bit).
 # 4: time-weighted similarity (half_life_hours), day-only articles at noon.
-STORY_CLUSTERS_VERSION = "4"
+# 5: never across two languages (within_language).
+STORY_CLUSTERS_VERSION = "5"
 StoryConfig = settings_config(StorySettings, "StoryConfig")
+ThreadConfig = settings_config(ThreadSettings, "ThreadConfig")
 
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
        kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION,
-       ins={"articles": columns_in("articles", "article_id", "published", "published_precision", "day"),
+       ins={"articles": columns_in("articles", "article_id", "published", "published_precision", "day", "language"),
             "tfidf_features": file_in("tfidf_features"),
             # Only the number of terms is needed, not the terms.
             "tfidf_vocabulary": columns_in("tfidf_vocabulary", "term_id")})
@@ -83,4 +86,25 @@ def stories(context: AssetExecutionContext, articles: pd.DataFrame, story_cluste
         "largest_stories": MetadataValue.md("| headline | articles | outlets | sources | first seen |\n|---|---|---|---|---|\n" + preview),
         "n_multi_source_stories": MetadataValue.int(int((table["n_sources"] > 1).sum())),
         "reuse_heatmap": image_markdown(reuse_heatmap(source_overlap), "outlet-by-outlet reuse heatmap"),
+    })
+
+
+@asset(group_name=GROUP, description=TABLES["story_threads"].description, owners=OWNERS,
+       kinds={"python", "scipy", "parquet"}, code_version="1",
+       ins={"articles": columns_in("articles", "article_id", "published", "published_precision", "language"),
+            "tfidf_features": file_in("tfidf_features"),
+            "tfidf_vocabulary": columns_in("tfidf_vocabulary", "term_id")})
+def story_threads(config: ThreadConfig, articles: pd.DataFrame, story_clusters: pd.DataFrame,
+                  tfidf_features: Path, tfidf_vocabulary: pd.DataFrame):
+    """Link the stories of one developing event across days and languages."""
+    thread_settings = config.settings()
+    X, _ = load_tfidf(tfidf_features, tfidf_vocabulary, articles["article_id"])
+    table = build_story_threads(articles, story_clusters, X, thread_settings)
+    multi = table[table["n_stories"] > 1]
+    return table_output(table, metadata={
+        "settings": MetadataValue.json(thread_settings.as_dict()),
+        "n_threads": MetadataValue.int(len(table)),
+        "n_threads_of_several_stories": MetadataValue.int(len(multi)),
+        "n_multilingual_threads": MetadataValue.int(int((table["languages"].map(len) > 1).sum())),
+        "largest_thread_stories": MetadataValue.int(int(table["n_stories"].max()) if len(table) else 0),
     })

@@ -157,6 +157,22 @@ TABLES: dict[str, Table] = {
             ],
         ),
         Table(
+            "story_threads",
+            "One row per thread: the stories of one developing event across days, and the same event in other languages (newsdag.threads). A story is one news cycle in one language; a thread links stories whose TF-IDF centroids are alike.",
+            [
+                _c("thread_id", S, "The thread: the story_id of its earliest story.", {"story_clusters": ["story_id"], "articles": ["published"]}),
+                _c("story_ids", pa.list_(S), "Its stories, earliest first (join on stories.story_id).", {"story_clusters": ["story_id"]}),
+                _c("n_stories", I64, "Number of stories in the thread.", {"story_clusters": ["story_id"]}),
+                _c("n_articles", I64, "Number of articles in its stories.", {"story_clusters": ["article_id"]}),
+                _c("languages", pa.list_(S), "The languages its stories are told in, sorted (und only when no story has a detected language).", {"articles": ["language"]}),
+                _c("first_published", UTC_TIMESTAMP, "Earliest publication time of its dated articles; null if none is dated.", {"articles": ["published"]}, nullable=True),
+                _c("last_published", UTC_TIMESTAMP, "Latest publication time of its dated articles; null if none is dated.", {"articles": ["published"]}, nullable=True),
+                _c("first_day", S, "first_published's day (YYYY-MM-DD, UTC); null if undated.", {"articles": ["published"]}, nullable=True),
+                _c("last_day", S, "last_published's day (YYYY-MM-DD, UTC); null if undated.", {"articles": ["published"]}, nullable=True),
+                _c("n_cross_lingual_links", I64, "Links between two of its stories in different languages (centroid cosine >= cross_lingual_similarity).", {"tfidf_features": ["weight"], "articles": ["language"]}),
+            ],
+        ),
+        Table(
             "article_overlap",
             "One row per candidate article pair (same story, or near neighbours across stories; never all pairs): verbatim and paraphrase reuse, and who took from whom.",
             [

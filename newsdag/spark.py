@@ -50,7 +50,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from newsdag.features import TfidfSettings, _empty_vocabulary, document_text, fit_tfidf, smoothed_idf
+from newsdag.features import TfidfSettings, _empty_vocabulary, fit_tfidf, language_documents, smoothed_idf
 from newsdag.neighbours import symmetric_edges, topk_directed
 
 # The group key of undated rows' own group (compared with every row).
@@ -243,8 +243,8 @@ class SparkBackend:
             analyse = settings.vectorizer().build_analyzer()
             for batch in batches:
                 rows, terms, counts = [], [], []
-                for row, text in zip(batch["row"].to_numpy(), batch["text"]):
-                    c = Counter(analyse(text))
+                for row, language, text in zip(batch["row"].to_numpy(), batch["language"], batch["text"]):
+                    c = Counter(analyse((language, text)))
                     rows.extend([row] * len(c)); terms.extend(c.keys()); counts.extend(c.values())
                 yield pd.DataFrame({"row": np.asarray(rows, np.int64), "term": pd.Series(terms, dtype=object),
                                     "tf": np.asarray(counts, np.int32)})
@@ -276,15 +276,18 @@ class SparkBackend:
         return vocabulary[["term_id", "term", "df", "idf"]], X
 
     def _documents(self, documents):
-        """A Spark frame of (``row`` long, ``text`` string): the documents and their positions.
+        """A Spark frame of (``row`` long, ``language`` string, ``text``
+        string): the documents and their positions.
 
         :class:`newsdag.features.DayDocuments` are read by the executors from
         the articles' Parquet files and numbered by joining their article ids;
         any other sequence of strings is sent from this process."""
         if not hasattr(documents, "files"):
-            docs = ["" if d is None else str(d) for d in documents]
-            return self.spark.createDataFrame(pa.table({"row": pa.array(np.arange(len(docs), dtype=np.int64)),
-                                                        "text": pa.array(docs, pa.string())}))
+            pairs = [d if isinstance(d, tuple) else ("und", d) for d in documents]
+            return self.spark.createDataFrame(pa.table({
+                "row": pa.array(np.arange(len(pairs), dtype=np.int64)),
+                "language": pa.array([lang or "und" for lang, _ in pairs], pa.string()),
+                "text": pa.array(["" if t is None else str(t) for _, t in pairs], pa.string())}))
         ids = np.asarray(documents.article_ids, dtype=object)
         if len(pd.unique(ids)) != len(ids):
             raise ValueError("the spark backend numbers documents by article_id, and the articles repeat an article_id")
@@ -293,11 +296,13 @@ class SparkBackend:
 
         def to_documents(batches):
             for batch in batches:
-                yield pd.DataFrame({"article_id": batch["article_id"], "text": document_text(batch)})
+                pairs = language_documents(batch)
+                yield pd.DataFrame({"article_id": batch["article_id"], "language": [lang for lang, _ in pairs],
+                                    "text": [t for _, t in pairs]})
 
-        texts = (self._parquet(documents.files(), "article_id string, title string, text string")
-                 .mapInPandas(to_documents, "article_id string, text string"))
-        return rows.join(texts, "article_id").select("row", "text")
+        texts = (self._parquet(documents.files(), "article_id string, title string, text string, language string")
+                 .mapInPandas(to_documents, "article_id string, language string, text string"))
+        return rows.join(texts, "article_id").select("row", "language", "text")
 
     def _csr(self, features, n_rows: int, n_columns: int) -> sp.csr_matrix:
         """The float32 CSR of shape (n_rows, n_columns) of a Spark frame of

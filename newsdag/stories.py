@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from newsdag.incremental import in_reach
+from newsdag.language import UNDETERMINED
 from newsdag.neighbours import days_since_epoch, topk_neighbours as neighbours_here
 
 
@@ -102,13 +103,35 @@ def earliest_first(articles: pd.DataFrame) -> np.ndarray:
     return key.sort_values(["p", "a"], na_position="last", kind="stable").index.to_numpy()
 
 
+def article_languages(articles: pd.DataFrame) -> np.ndarray:
+    """Each article's ``language`` as an object array (``und`` where the
+    column is missing or empty), shape (n,)."""
+    if "language" not in articles.columns:
+        return np.full(len(articles), UNDETERMINED, dtype=object)
+    return articles["language"].fillna(UNDETERMINED).replace("", UNDETERMINED).to_numpy(dtype=object)
+
+
+def within_language(edges: pd.DataFrame, languages: np.ndarray) -> pd.DataFrame:
+    """The neighbour ``edges`` (``i``, ``j``, ``similarity``) whose two
+    articles are in the same language, or where either is ``und`` (too
+    short to tell). Articles in two languages never share a story by
+    accident: what they have in common is names and numbers, which the
+    cross-lingual story_threads link instead. Row order is kept."""
+    if edges.empty:
+        return edges
+    a, b = languages[edges["i"].to_numpy()], languages[edges["j"].to_numpy()]
+    keep = (a == b) | (a == UNDETERMINED) | (b == UNDETERMINED)
+    return edges if keep.all() else edges[keep].reset_index(drop=True)
+
+
 def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySettings = StorySettings(),
                     previous: pd.DataFrame | None = None, recompute_from: str | None = None,
                     backend=None) -> pd.DataFrame:
     """Assign every article to exactly one story.
 
     Inputs: ``articles`` with ``article_id``, ``published`` and optionally
-    ``published_precision`` (n rows) and
+    ``published_precision`` and ``language`` (n rows; two articles in
+    different languages are never in one story, see :func:`within_language`) and
     ``X``, their L2-normalised TF-IDF rows in the same order (n, V).
     Returns ``story_clusters``: ``article_id``, ``story_id`` (the article_id of
     the story's earliest member when the story formed, kept from then on),
@@ -131,6 +154,7 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     if previous is None or recompute_from is None:
         edges = topk_neighbours(X, publication_days(articles), k=settings.k, min_similarity=settings.min_similarity,
                                 window_days=settings.window_days, half_life_hours=settings.half_life_hours)
+        edges = within_language(edges, article_languages(articles))
         labels = leiden_labels(edges, len(articles), settings.resolution, settings.seed)
         return story_table(articles, X, labels)
 
@@ -147,6 +171,7 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
         edges = topk_neighbours(X[rows], publication_days(articles.iloc[rows]), k=settings.k,
                                 min_similarity=settings.min_similarity, window_days=settings.window_days,
                                 half_life_hours=settings.half_life_hours)
+        edges = within_language(edges, article_languages(articles.iloc[rows]))
         codes, uniques = pd.factorize(prev_story.iloc[rows][fixed])
         initial = np.empty(len(rows), dtype=np.int64)
         initial[fixed] = codes

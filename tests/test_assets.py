@@ -133,6 +133,7 @@ def test_cli_runner_runs_checks_and_selection(raw_dir, tmp_path):
     assert {name for name, passed, _ in summary.checks if passed} == {
         "articles:articles_unique_id", "articles:articles_text_not_empty", "rejected_inputs:rejected_share",
         "story_clusters:every_article_in_one_story", "story_clusters:story_similarity_in_range",
+        "story_threads:every_story_in_one_thread",
         "article_overlap:overlap_metrics_in_range", "reused_passages:passage_offsets_valid",
         "sentences:sentence_offsets_valid", "source_stats:source_stats_in_range"}
     # A selection re-runs only what it names and reads the rest from the warehouse.

@@ -90,7 +90,7 @@ def test_cli_version_and_clean_errors(tmp_path):
     assert done.returncode == 0 and re.fullmatch(r"newsdag \S+ \(dagster 1\.13\.27\)\n", done.stdout)
     bad = tmp_path / "bad.yaml"
     for text, message in [("tfidf: [1, 2", "is not valid YAML"),
-                          ("tfidf_typo:\n  min_df: 1\n", "names tfidf_typo; the ops with settings are tfidf, story_clusters, overlap"),
+                          ("tfidf_typo:\n  min_df: 1\n", "names tfidf_typo; the ops with settings are tfidf, story_clusters, story_threads, overlap"),
                           ("- 1\n", "must map op names to their settings")]:
         bad.write_text(text)
         done = subprocess.run([NEWSDAG, "materialize", "--raw", str(tmp_path), "--config", str(bad)],

@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 
 from newsdag.features import (
-    DayDocuments, TfidfSettings, document_text, features_table, fit_tfidf, load_tfidf, vectorizer_from_vocabulary,
+    DayDocuments, TfidfSettings, document_text, features_table, fit_tfidf, language_documents, load_tfidf,
+    vectorizer_from_vocabulary,
 )
 from newsdag.storage import PartitionedTable, content_hash, read_kv_metadata, table_file, write_table
 
@@ -88,15 +89,17 @@ def test_document_text_prepends_a_title_not_already_in_the_text():
 
 def test_documents_read_a_day_at_a_time_give_the_same_fit(tmp_path):
     articles = pd.DataFrame({"article_id": [f"a{i}" for i in range(5)], "title": [d.split(",")[0] for d in DOCS],
-                             "text": DOCS, "day": ["2025-01-01", "2025-01-01", "2025-01-02", "2025-01-04", "2025-01-04"]})
+                             "text": DOCS, "day": ["2025-01-01", "2025-01-01", "2025-01-02", "2025-01-04", "2025-01-04"],
+                             "language": ["en", "und", "en", "de", "en"]})
     for day, part in articles.groupby("day"):  # the warehouse's layout: a folder per day
         table_file(tmp_path, "articles", day).parent.mkdir(parents=True)
         part.to_parquet(table_file(tmp_path, "articles", day))
     docs = DayDocuments(PartitionedTable(tmp_path, "articles"))
     assert len(docs) == 5 and list(docs.article_ids) == list(articles["article_id"])
-    assert list(docs) == list(document_text(articles)) == list(docs)  # re-iterable
+    assert list(docs) == language_documents(articles) == list(docs)  # re-iterable
+    assert [text for _, text in docs] == list(document_text(articles))
     v1, X1 = fit_tfidf(docs)
-    v2, X2 = fit_tfidf(document_text(articles))
+    v2, X2 = fit_tfidf(language_documents(articles))
     pd.testing.assert_frame_equal(v1, v2)
     assert (X1 != X2).nnz == 0
 

@@ -8,13 +8,21 @@ import pytest
 from newsdag.language import UNDETERMINED, detect_language
 
 TEXTS = {
-    "en": "The central bank raised interest rates by half a point on Thursday, citing stubborn inflation.",
-    "de": "Die Zentralbank hat am Donnerstag die Leitzinsen um einen halben Punkt angehoben und verwies auf die hartnäckige Inflation.",
-    "fr": "La banque centrale a relevé jeudi ses taux d'intérêt d'un demi-point, invoquant une inflation persistante.",
-    "es": "El banco central subió el jueves los tipos de interés medio punto, citando una inflación persistente.",
-    "ru": "Центральный банк в четверг повысил процентные ставки на половину пункта, сославшись на упорную инфляцию.",
-    "ar": "رفع البنك المركزي يوم الخميس أسعار الفائدة بمقدار نصف نقطة مشيرا إلى التضخم المستمر في أسعار الغذاء والطاقة.",
-    "zh": "中央银行周四将利率上调半个百分点，理由是食品和能源价格的通货膨胀居高不下，市场对此反应强烈。",
+    "en": "The central bank raised interest rates by half a point on Thursday, citing stubborn inflation. "
+          "Markets had expected a smaller move, and shares fell sharply in the afternoon.",
+    "de": "Die Zentralbank hat am Donnerstag die Leitzinsen um einen halben Punkt angehoben und verwies auf die "
+          "hartnäckige Inflation. Die Märkte hatten mit einem kleineren Schritt gerechnet.",
+    "fr": "La banque centrale a relevé jeudi ses taux d'intérêt d'un demi-point, invoquant une inflation persistante. "
+          "Les marchés attendaient une hausse plus modeste et les actions ont reculé.",
+    "es": "El banco central subió el jueves los tipos de interés medio punto, citando una inflación persistente. "
+          "Los mercados esperaban una subida menor y las acciones cayeron por la tarde.",
+    "ru": "Центральный банк в четверг повысил процентные ставки на половину пункта, сославшись на упорную инфляцию. "
+          "Рынки ожидали меньшего повышения, и акции днём заметно подешевели.",
+    "ar": "رفع البنك المركزي يوم الخميس أسعار الفائدة بمقدار نصف نقطة مشيرا إلى التضخم المستمر في أسعار الغذاء والطاقة. "
+          "وكانت الأسواق تتوقع زيادة أصغر وتراجعت الأسهم بعد الظهر.",
+    "zh": "中央银行周四将利率上调半个百分点，理由是食品和能源价格的通货膨胀居高不下，市场对此反应强烈。"
+          "此前市场普遍预计加息幅度会更小，消息公布后股市在下午大幅下跌，投资者纷纷抛售银行股和地产股，"
+          "分析人士认为央行今年可能还会继续加息，以遏制持续上涨的物价。",
 }
 
 
@@ -26,6 +34,8 @@ def test_each_language_is_detected(language):
 def test_too_little_text_is_undetermined():
     assert detect_language("2025 — 3:1") == UNDETERMINED
     assert detect_language("") == UNDETERMINED
+    # A headline alone is too short to trust (newsdag.language): it is und.
+    assert detect_language("Central bank raises rates by half a point") == UNDETERMINED
 
 
 def test_parsed_articles_carry_their_language(raw_dir, tmp_path):

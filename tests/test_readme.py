@@ -48,12 +48,13 @@ def test_readme_settings_example_names_real_settings(tmp_path):
     from assets.cli import read_run_config
     from assets.features import TfidfConfig
     from assets.overlap import OverlapConfig
-    from assets.stories import StoryConfig
+    from assets.stories import StoryConfig, ThreadConfig
 
     (block,) = re.findall(r"```yaml\n(.*?)```", README.read_text(), re.S)
     (tmp_path / "settings.yaml").write_text(block)
     ops = read_run_config(str(tmp_path / "settings.yaml"))["ops"]
-    for op, cls in (("tfidf", TfidfConfig), ("story_clusters", StoryConfig), ("overlap", OverlapConfig)):
+    for op, cls in (("tfidf", TfidfConfig), ("story_clusters", StoryConfig), ("story_threads", ThreadConfig),
+                    ("overlap", OverlapConfig)):
         settings = ops[op]["config"]
         assert set(settings) <= set(cls.model_fields), op
         assert cls(**settings) == cls(), f"the README's {op} values are not the defaults"

@@ -23,7 +23,7 @@ from tests.conftest import materialize_all
 pytestmark = pytest.mark.spark
 
 TABLES = ["tfidf_vocabulary", "tfidf_features", "story_clusters", "article_overlap", "reused_passages",
-          "sentence_alignments", "stories", "source_overlap", "source_stats", "article_origins"]
+          "sentence_alignments", "stories", "story_threads", "source_overlap", "source_stats", "article_origins"]
 # Spark sums the TF-IDF weights in float64 and scikit-learn partly in float32.
 TOLERANCE = 1e-5
 
