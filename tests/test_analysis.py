@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from newsdag.analysis import LanguageAnalyzer, stop_words, words
+from newsdag.analysis import LanguageAnalyzer, stop_words, word_ngrams, words
 from newsdag.features import TfidfSettings, fit_tfidf
 from newsdag.stories import StorySettings, cluster_stories, within_language
 
@@ -25,6 +25,8 @@ def test_english_and_und_are_analysed_as_scikit_learn_did(text):
     assert analyse(("en", text)) == sklearn(text)
     assert analyse(("und", text)) == sklearn(text)
     assert analyse(text) == sklearn(text)  # a bare text is und
+    # The library's own functions give the same terms (the stemmed path builds on them).
+    assert word_ngrams(words("en", text), 2) == sklearn(text)
 
 
 def test_each_language_drops_its_own_stop_words():
@@ -50,6 +52,16 @@ def test_japanese_is_cut_into_character_pairs_and_keeps_its_voicing():
 
 def test_arabic_with_short_vowels_matches_the_same_words_without():
     assert words("ar", "كَتَبَ الصَّحَفِيُّ") == words("ar", "كتب الصحفي")
+
+
+def test_the_analyser_pickles_and_gives_the_same_terms_after():
+    import pickle
+
+    analyse = LanguageAnalyzer()
+    analyse(("en", "warm it up first"))
+    again = pickle.loads(pickle.dumps(analyse))
+    for doc in [("en", ENGLISH[1]), ("de", "Die Banken und die Regierung"), ("zh", "中央银行周四将利率上调")]:
+        assert again(doc) == analyse(doc)
 
 
 def test_stemming_is_an_option():
