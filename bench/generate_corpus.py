@@ -1,6 +1,6 @@
 """Build a news stream of N articles from the real texts in ../shared/data, with its ground truth.
 
-    .venv/bin/python bench/generate_corpus.py 10000 /tmp/corpus10k [--seed 0] [--days D]
+    .venv/bin/python bench/generate_corpus.py 10000 /tmp/corpus10k [--seed 0] [--days D] [--chains P]
 
 Each story starts with an original article published by an originating outlet:
 
@@ -16,7 +16,10 @@ Each story starts with an original article published by an originating outlet:
 Other outlets then carry the story within two days, each with its habit:
 
 * **wire copiers** paste the original (whole, or its first paragraphs):
-  planted verbatim reuse;
+  planted verbatim reuse. With ``--chains P``, a copier that comes after
+  another copy of the story pastes that copy instead, with probability P
+  (a copy of a copy, published after it, with its own credit line); 0 by default, the corpus every
+  other figure was measured on;
 * **rewriters** publish a paraphrase: the real GPT-3.5 or Llama-3 rewrite
   for an L2R news original, else the original with each sentence swapped
   for its MSRP paraphrase where one exists: planted paraphrase;
@@ -28,7 +31,8 @@ Written as a raw folder a user would have: one JSON Lines feed per outlet per
 day, and some originals as plain-text files under their outlet's folder
 (``<outlet>/<id>.txt``).
 ``truth.parquet`` beside it has, for each article (by feed id): ``story``,
-``origin_id`` (the original it derives from, or null), ``reuse``
+``origin_id`` (the article it derives from, or null), ``root_id`` (the
+original at the start of its chain of derivation, or null), ``reuse``
 (original / verbatim / paraphrase / own_take), ``method`` (how it was made:
 whole copy, first paragraphs, LLM rewrite, MSRP sentence swap, own take) and
 ``outlet``.
@@ -102,7 +106,7 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
 
-def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.DataFrame:
+def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: float = 0.0) -> pd.DataFrame:
     rng = random.Random(seed)
     pools = load_pools()
     originators = [f"origin{i:02d}" for i in range(N_ORIGINATORS)]
@@ -130,8 +134,9 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.Da
         origin_id = f"s{story}-0"
         src = rng.choice(originators)
         records.append({"id": origin_id, "source": src, "published": day, "title": title, "text": body})
-        truth.append({"id": origin_id, "story": story, "origin_id": None, "reuse": "original", "outlet": src,
-                      "method": "original"})
+        truth.append({"id": origin_id, "story": story, "origin_id": None, "root_id": None, "reuse": "original",
+                      "outlet": src, "method": "original"})
+        copies: list[tuple[str, pd.Timestamp, str]] = []  # this story's verbatim copies: (id, time, text)
         # Followers: 0 to 12, more for some stories (wire stories travel far).
         n_follow = min(rng.choice([0, 0, 1, 2, 3, 4, 6, 8, 12]), n - len(records))
         for k in range(1, n_follow + 1):
@@ -144,6 +149,14 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.Da
                 keep = paras if rng.random() < 0.6 or len(paras) < 2 else paras[: rng.randint(1, len(paras) - 1)]
                 text, reuse, origin = "\n\n".join(keep), "verbatim", origin_id
                 method = "whole copy" if keep is paras else "first paragraphs"
+                # Only drawn when asked for, so that chains=0 gives the corpus it always gave.
+                if chains > 0 and copies and rng.random() < chains:
+                    origin, copied_when, copied = rng.choice(copies)
+                    # Its own credit line, so it is not an exact duplicate (which the pipeline folds into the first copy).
+                    text = f"{copied}\n\nDistributed by {outlet}."
+                    when = max(when, copied_when + pd.Timedelta(minutes=rng.randrange(10, 12 * 60)))
+                    method = "copy of a copy"
+                copies.append((fid, when, text))
             elif r < 0.85:
                 outlet = rng.choice(rewriters)
                 if news_idx is not None:
@@ -161,7 +174,8 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None) -> pd.Da
                 text = f"{title}. {text}"
                 reuse, origin, method = "own_take", None, "own take"
             records.append({"id": fid, "source": outlet, "published": when, "title": title, "text": text})
-            truth.append({"id": fid, "story": story, "origin_id": origin, "reuse": reuse, "outlet": outlet, "method": method})
+            truth.append({"id": fid, "story": story, "origin_id": origin, "root_id": origin_id if origin else None,
+                          "reuse": reuse, "outlet": outlet, "method": method})
     write_raw(records, truth, out)
     t = pd.DataFrame(truth)
     t.to_parquet(out / "truth.parquet", index=False)
@@ -193,8 +207,10 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--days", type=int, help="days the stories start on (default: N / 1500, at least 7)")
+    parser.add_argument("--chains", type=float, default=0.0,
+                        help="chance that a wire copy pastes an earlier copy instead of the original (default 0)")
     args = parser.parse_args()
-    truth = generate(args.n, args.out, args.seed, args.days)
+    truth = generate(args.n, args.out, args.seed, args.days, args.chains)
     print(f"{len(truth)} articles, {truth['story'].nunique()} stories -> {args.out}")
     print(truth["reuse"].value_counts().to_string())
 

@@ -42,12 +42,13 @@ STAGES = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf": ["tfid
           "clustering": ["story_clusters", "story_threads", "stories"], "overlap": ["overlap", "outlet_tables"]}
 
 
-def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = None) -> dict:
+def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = None, chains: float = 0.0) -> dict:
     """Generate, materialise and score one corpus of ``n`` articles (in this
     process), with the heavy stages on the ``compute`` backend. ``corpus``: a
     folder already written by ``bench/generate_corpus.py`` for this ``n`` and
     ``seed`` (its ``raw`` and ``truth.parquet``), used instead of generating
-    it again (13 minutes at 1M)."""
+    it again (13 minutes at 1M). ``chains``: the generator's chance of a copy
+    of a copy (bench/generate_corpus.py --chains)."""
     from newsdag.evaluate import bcubed
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,7 +56,8 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
         if corpus is None:
             # In a process of its own: the generator holds the shared datasets
             # (3.8 GB at 1M articles), which must not count as the pipeline's memory.
-            subprocess.run([sys.executable, "-m", "bench.generate_corpus", str(n), str(out), "--seed", str(seed)],
+            subprocess.run([sys.executable, "-m", "bench.generate_corpus", str(n), str(out), "--seed", str(seed),
+                            "--chains", str(chains)],
                            cwd=PROJECT_ROOT, check=True, capture_output=True)
         source = corpus or out
         truth = pd.read_parquet(source / "truth.parquet")
@@ -94,6 +96,16 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
                 r = pairs.get((id_of.get(d), id_of.get(o)))
                 ok += r is not None and r.origin_article_id == id_of.get(o) and r.derivation != "non"
             traced[kind] = round(ok / max(len(sel), 1), 4)
+        # article_origins: each derived article's earliest source, against the
+        # original at the start of its chain (copies of copies included).
+        origins = pd.read_parquet(wh / "article_origins", columns=["article_id", "origin_article_id"])
+        origin_of = dict(zip(origins["article_id"], origins["origin_article_id"]))
+        root = truth["root_id"] if "root_id" in truth else truth["origin_id"]
+        derived_truth = truth.assign(root=root)[root.notna()]
+        origin_traced = {}
+        for method, sel in derived_truth.groupby("method"):
+            hits = [origin_of.get(id_of.get(d)) == id_of.get(r) for d, r in zip(sel["id"], sel["root"])]
+            origin_traced[method] = round(sum(hits) / len(sel), 4)
         for method, sel in truth[truth["origin_id"].notna()].groupby("method"):
             hit = sum((r := pairs.get((id_of.get(d), id_of.get(o)))) is not None and r.derivation != "non"
                       for d, o in zip(sel["id"], sel["origin_id"]))
@@ -108,7 +120,7 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
             "story_bcubed_f1": round(f1, 4),
             "story_bcubed_precision_recall_f1": [round(x, 4) for x in story_prf],
             "thread_bcubed_precision_recall_f1": [round(x, 4) for x in thread_f1],
-            "traced_to_origin_and_derived": traced, "pair_found_derived": found, "n_pairs": len(overlap)}
+            "traced_to_origin_and_derived": traced, "article_origins_root_by_method": origin_traced, "chains": chains, "pair_found_derived": found, "n_pairs": len(overlap)}
 
 
 def corpus_texts(n: int, seed: int) -> tuple[list[str], list[str], pd.DataFrame]:
@@ -232,6 +244,8 @@ def main() -> None:
     parser.add_argument("--textdedup", type=int, nargs="*", default=[],
                         help="sizes for text-dedup's MinHash (needs `make bench-textdedup-env`)")
     parser.add_argument("--corpus", type=Path, help="a corpus bench/generate_corpus.py already wrote for the one size and seed given")
+    parser.add_argument("--chains", type=float, default=0.0,
+                        help="the generator's chance of a copy of a copy (bench/generate_corpus.py --chains; default 0)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--textdedup-one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--hand-one", type=int, help=argparse.SUPPRESS)
@@ -241,7 +255,7 @@ def main() -> None:
         print(json.dumps(minhash_pipeline(args.minhash_one, args.seed)))
         return
     if args.one:
-        print(json.dumps(one_run(args.one, args.seed, args.compute[0], args.corpus)))
+        print(json.dumps(one_run(args.one, args.seed, args.compute[0], args.corpus, args.chains)))
         return
     if args.textdedup_one:
         print(json.dumps(textdedup_pipeline(args.textdedup_one, args.seed)))
@@ -253,7 +267,8 @@ def main() -> None:
     for n in args.sizes:
         for compute in args.compute:
             out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
-                                  "--compute", compute] + (["--corpus", str(args.corpus)] if args.corpus else []),
+                                  "--compute", compute, "--chains", str(args.chains)]
+                                 + (["--corpus", str(args.corpus)] if args.corpus else []),
                                  cwd=PROJECT_ROOT, capture_output=True, text=True)
             if out.returncode != 0:
                 sys.exit(out.stderr[-3000:])
@@ -277,6 +292,7 @@ def main() -> None:
     payload = {"command": " ".join(env + ["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
                "runs": runs, "hand_written": hand, "minhash": minhash, "textdedup": textdedup}
     name = "bench_" + "_".join([str(n) for n in args.sizes] + (args.compute if args.compute != ["local"] else [])
+                               + ([f"chains{args.chains:g}"] if args.chains else [])
                                + ([f"textdedup_{n}" for n in args.textdedup] if not args.sizes else []))
     print(f"wrote {save_results(name, payload)}")
 
