@@ -32,7 +32,11 @@ day, and some originals as plain-text files under their outlet's folder
 (``<outlet>/<id>.txt``).
 ``truth.parquet`` beside it has, for each article (by feed id): ``story``,
 ``origin_id`` (the article it derives from, or null), ``root_id`` (the
-original at the start of its chain of derivation, or null), ``reuse``
+original at the start of its chain of derivation, or null), ``body_source``
+(the real text its story's original was made from, ``news:I`` or ``other:I``,
+or ``composed:S``: the real pools are small, so at ten thousand articles
+several stories start from the same real text, and an earlier one of them is
+as good an origin as the planted one), ``reuse``
 (original / verbatim / paraphrase / own_take), ``method`` (how it was made:
 whole copy, first paragraphs, LLM rewrite, MSRP sentence swap, own take) and
 ``outlet``.
@@ -126,16 +130,19 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: 
         if kind < 0.1:
             news_idx = rng.randrange(len(pools["news"]))
             body = pools["news"][news_idx]
+            body_source = f"news:{news_idx}"
         elif kind < 0.3:
             body = rng.choice(pools["other"])
+            body_source = f"other:{pools['other'].index(body)}"
         else:
+            body_source = f"composed:{story}"
             names = story_names(rng)
             body = with_names(rng.sample(pools["sentences"], rng.randint(8, 16)), names, rng)
         origin_id = f"s{story}-0"
         src = rng.choice(originators)
         records.append({"id": origin_id, "source": src, "published": day, "title": title, "text": body})
         truth.append({"id": origin_id, "story": story, "origin_id": None, "root_id": None, "reuse": "original",
-                      "outlet": src, "method": "original"})
+                      "outlet": src, "method": "original", "body_source": body_source})
         copies: list[tuple[str, pd.Timestamp, str]] = []  # this story's verbatim copies: (id, time, text)
         # Followers: 0 to 12, more for some stories (wire stories travel far).
         n_follow = min(rng.choice([0, 0, 1, 2, 3, 4, 6, 8, 12]), n - len(records))
@@ -175,7 +182,7 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: 
                 reuse, origin, method = "own_take", None, "own take"
             records.append({"id": fid, "source": outlet, "published": when, "title": title, "text": text})
             truth.append({"id": fid, "story": story, "origin_id": origin, "root_id": origin_id if origin else None,
-                          "reuse": reuse, "outlet": outlet, "method": method})
+                          "reuse": reuse, "outlet": outlet, "method": method, "body_source": body_source})
     write_raw(records, truth, out)
     t = pd.DataFrame(truth)
     t.to_parquet(out / "truth.parquet", index=False)
