@@ -54,6 +54,11 @@ def test_arabic_with_short_vowels_matches_the_same_words_without():
     assert words("ar", "كَتَبَ الصَّحَفِيُّ") == words("ar", "كتب الصحفي")
 
 
+def test_right_to_left_words_stay_whole_and_in_text_order():
+    assert words("he", "הַמֶּמְשָׁלָה אישרה תקציב חדש") == ["הממשלה", "אישרה", "תקציב", "חדש"]
+    assert words("ar", "البنك المركزي رفع أسعار الفائدة") == ["البنك", "المركزي", "رفع", "اسعار", "الفايدة"]
+
+
 def test_the_analyser_pickles_and_gives_the_same_terms_after():
     import pickle
 
