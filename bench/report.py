@@ -314,13 +314,17 @@ def semeval() -> list[str]:
             out.append(f"| {group} | {part} | {o['n_same']} | {o['n_different']} | {o['same_joined']:.3f} | "
                        f"{o['different_kept_apart']:.3f} | **{o['balanced_accuracy']:.3f}** | {t['same_joined']:.3f} | "
                        f"{t['different_kept_apart']:.3f} | {t['balanced_accuracy']:.3f} | {c['balanced_accuracy']:.3f} |")
-    if "ours_stem_tune" in res:
-        out += ["", "Stories with Snowball stems (`tfidf: {stem: true}`), balanced accuracy against the defaults:", "",
-                "| pairs | part | defaults | stemmed |", "|---|---|---|---|"]
+    variants = [(k, v) for k, v in (("stem", "`tfidf: {stem: true}`"),
+                                    ("resolution_0.02", "`story_clusters: {resolution: 0.02}`")) if f"ours_{k}_tune" in res]
+    if variants:
+        out += ["", "Stories with other settings, balanced accuracy against the defaults:", "",
+                "| pairs | part | defaults | " + " | ".join(label for _, label in variants) + " |",
+                "|---|---|---|" + "---|" * len(variants)]
         for group in ("en", "other monolingual"):
             for part in ("tune", "check"):
                 out.append(f"| {group} | {part} | {res[f'ours_default_{part}'][group]['balanced_accuracy']:.3f} | "
-                           f"{res[f'ours_stem_{part}'][group]['balanced_accuracy']:.3f} |")
+                           + " | ".join(f"{res[f'ours_{k}_{part}'][group]['balanced_accuracy']:.3f}" for k, _ in variants)
+                           + " |")
     for part in ("tune", "check"):
         ours, cos = res[f"ours_default_{part}"], res[f"baseline_cosine_0.2_{part}"]
         langs = sorted(k for k in ours if k.startswith("lang "))
