@@ -86,7 +86,8 @@ def test_tfidf_on_spark_is_scikit_learns(backend):
 
 
 def _day_articles(warehouse, days: dict):
-    """An ``articles`` table of the given ``{day: [(article_id, title, text)]}`` partitions."""
+    """An ``articles`` table of the given ``{day: [(article_id, title, text[, language])]}``
+    partitions (language ``en`` where a row gives none)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -96,12 +97,14 @@ def _day_articles(warehouse, days: dict):
         path = table_file(warehouse, "articles", day)
         path.parent.mkdir(parents=True)
         pq.write_table(pa.table({"article_id": [r[0] for r in rows], "title": [r[1] for r in rows],
-                                 "text": [r[2] for r in rows]}), path)
+                                 "text": [r[2] for r in rows],
+                                 "language": [r[3] if len(r) > 3 else "en" for r in rows]}), path)
     return PartitionedTable(warehouse, "articles")
 
 
 def test_tfidf_on_spark_reads_the_warehouse_files_and_leaves_no_scratch(spark, tmp_path):
-    """DayDocuments are read by the executors from the Parquet files; the
+    """DayDocuments are read by the executors from the Parquet files, each
+    text with its language (a third are German, whose stop words go); the
     weights come back through scratch files, which are gone afterwards."""
     from newsdag.features import DayDocuments
     from newsdag.spark import SparkBackend
@@ -109,8 +112,10 @@ def test_tfidf_on_spark_reads_the_warehouse_files_and_leaves_no_scratch(spark, t
     words = "flood river rain council vote budget minister storm police court".split()
     rng = np.random.default_rng(1)
     days = {f"2025-03-0{d}": [(f"a{d}{i:02d}", f"Title {words[i % 10]}",
-                               " ".join(rng.choice(words, 12))) for i in range(30)] for d in range(1, 4)}
+                               " ".join(rng.choice(words, 12)) + (" und die" if i % 3 == 0 else ""),
+                               "de" if i % 3 == 0 else "en") for i in range(30)] for d in range(1, 4)}
     documents = DayDocuments(_day_articles(tmp_path / "wh", days))
+    assert {lang for lang, _ in documents} == {"de", "en"}
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     v_local, X_local = LOCAL.fit_tfidf(list(documents), TfidfSettings(min_df=1))
