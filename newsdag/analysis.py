@@ -85,14 +85,17 @@ def _stemmer(language: str):
     return Stemmer.Stemmer(SNOWBALL[language]) if language in SNOWBALL else None
 
 
-def _chinese_words(text: str) -> list[str]:
-    """jieba's words of ``text`` that hold a word character (punctuation and spaces dropped)."""
+@cache
+def _jieba():
     import jieba
 
-    if not getattr(_chinese_words, "quiet", False):
-        jieba.setLogLevel(60)  # it logs its dictionary loading at INFO on first use
-        _chinese_words.quiet = True
-    return [w for w in jieba.lcut(text) if _RUN.search(w) and (len(w) > 1 or not w.isascii())]
+    jieba.setLogLevel(60)  # it logs its dictionary loading at INFO on first use
+    return jieba
+
+
+def _chinese_words(text: str) -> list[str]:
+    """jieba's words of ``text`` that hold a word character (punctuation and spaces dropped)."""
+    return [w for w in _jieba().lcut(text) if _RUN.search(w) and (len(w) > 1 or not w.isascii())]
 
 
 def _character_pairs(text: str) -> list[str]:

@@ -22,6 +22,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from newsdag.analysis import LanguageAnalyzer
+from newsdag.language import article_languages
 from newsdag.storage import row_groups
 
 
@@ -77,10 +78,7 @@ def document_text(articles: pd.DataFrame) -> pd.Series:
 def language_documents(articles: pd.DataFrame) -> list[tuple[str, str]]:
     """Each article's ``(language, document_text)``, what the analyser takes
     (``und`` where ``articles`` has no ``language`` column or a missing one)."""
-    texts = document_text(articles)
-    if "language" not in articles.columns:
-        return [("und", t) for t in texts]
-    return [(lang if isinstance(lang, str) and lang else "und", t) for lang, t in zip(articles["language"], texts)]
+    return list(zip(article_languages(articles), document_text(articles)))
 
 
 class DayDocuments:

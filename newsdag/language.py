@@ -14,6 +14,9 @@ any language (``bench/eval_stories.py semeval``, bench/RESULTS.md).
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 DETECT_CHARS = 1000
 MIN_LETTERS = 100
 UNDETERMINED = "und"
@@ -30,3 +33,11 @@ def detect_language(text: str) -> str:
     if sum(ch.isalpha() for ch in head) < MIN_LETTERS:
         return UNDETERMINED
     return py3langid.classify(head)[0]
+
+
+def article_languages(articles: pd.DataFrame) -> np.ndarray:
+    """Each article's ``language`` as an object array (``und`` where the
+    column is missing or empty), shape (n,)."""
+    if "language" not in articles.columns:
+        return np.full(len(articles), UNDETERMINED, dtype=object)
+    return articles["language"].fillna(UNDETERMINED).replace("", UNDETERMINED).to_numpy(dtype=object)

@@ -286,7 +286,7 @@ class SparkBackend:
             pairs = [d if isinstance(d, tuple) else ("und", d) for d in documents]
             return self.spark.createDataFrame(pa.table({
                 "row": pa.array(np.arange(len(pairs), dtype=np.int64)),
-                "language": pa.array([lang or "und" for lang, _ in pairs], pa.string()),
+                "language": pa.array([lang for lang, _ in pairs], pa.string()),
                 "text": pa.array(["" if t is None else str(t) for _, t in pairs], pa.string())}))
         ids = np.asarray(documents.article_ids, dtype=object)
         if len(pd.unique(ids)) != len(ids):

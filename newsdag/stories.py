@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from newsdag.incremental import in_reach
-from newsdag.language import UNDETERMINED
+from newsdag.language import UNDETERMINED, article_languages
 from newsdag.neighbours import days_since_epoch, topk_neighbours as neighbours_here
 
 
@@ -101,14 +101,6 @@ def earliest_first(articles: pd.DataFrame) -> np.ndarray:
     key = pd.DataFrame({"p": pd.to_datetime(articles["published"], utc=True).to_numpy(),
                         "a": articles["article_id"].to_numpy()})
     return key.sort_values(["p", "a"], na_position="last", kind="stable").index.to_numpy()
-
-
-def article_languages(articles: pd.DataFrame) -> np.ndarray:
-    """Each article's ``language`` as an object array (``und`` where the
-    column is missing or empty), shape (n,)."""
-    if "language" not in articles.columns:
-        return np.full(len(articles), UNDETERMINED, dtype=object)
-    return articles["language"].fillna(UNDETERMINED).replace("", UNDETERMINED).to_numpy(dtype=object)
 
 
 def within_language(edges: pd.DataFrame, languages: np.ndarray) -> pd.DataFrame:
@@ -209,6 +201,16 @@ def story_table(articles: pd.DataFrame, X: sp.csr_matrix, labels: np.ndarray) ->
     return out.sort_values("article_id", kind="stable").reset_index(drop=True)
 
 
+def story_centroids(X: sp.csr_matrix, row: np.ndarray, n_stories: int) -> sp.csr_matrix:
+    """The L2-normalised mean TF-IDF row of each story: CSR of ``X``'s dtype
+    with sorted indices, shape (n_stories, V), from article rows ``X`` (n, V)
+    and each article's story ``row`` (ints in [0, n_stories), shape (n,))."""
+    M = sp.csr_matrix((np.ones(len(row), np.float32), (row, np.arange(len(row)))), shape=(n_stories, X.shape[0]))
+    C = normalize(M @ X).tocsr()
+    C.sort_indices()
+    return C
+
+
 def centroid_similarity(X: sp.csr_matrix, labels: np.ndarray, chunk_nnz: int = 20_000_000) -> np.ndarray:
     """Cosine of each row of ``X`` to the normalised mean of its cluster, shape (n,).
 
@@ -222,9 +224,7 @@ def centroid_similarity(X: sp.csr_matrix, labels: np.ndarray, chunk_nnz: int = 2
     X.sort_indices()
     n = X.shape[0]
     _, lab = np.unique(labels, return_inverse=True)
-    M = sp.csr_matrix((np.ones(n, np.float32), (lab, np.arange(n))), shape=(lab.max() + 1, n))
-    C = normalize(M @ X)
-    C.sort_indices()
+    C = story_centroids(X, lab, lab.max() + 1)
     weights = np.empty(X.nnz, dtype=np.float32)
     starts = np.searchsorted(X.indptr, np.arange(0, X.nnz, chunk_nnz), side="right") - 1
     for a, b in zip(starts, np.r_[starts[1:], n]):

@@ -28,11 +28,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from sklearn.preprocessing import normalize
 
-from newsdag.language import UNDETERMINED
+from newsdag.language import UNDETERMINED, article_languages
 from newsdag.neighbours import topk_neighbours
-from newsdag.stories import earliest_first, publication_days
+from newsdag.stories import earliest_first, publication_days, story_centroids
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,9 @@ def story_frame(articles: pd.DataFrame, clusters: pd.DataFrame) -> tuple[pd.Data
     order = earliest_first(a)
     ids = pd.unique(story.to_numpy(dtype=object)[order])  # stories by their earliest article
     row = pd.Index(ids).get_indexer(story).astype(np.int64)
-    days = publication_days(a)
     published = pd.to_datetime(a["published"], utc=True)
-    languages = a["language"].fillna(UNDETERMINED) if "language" in a.columns else pd.Series(UNDETERMINED, index=a.index)
-    g = pd.DataFrame({"row": row, "day": days, "published": published, "language": languages}).groupby("row", sort=True)
-    told = pd.DataFrame({"row": row, "language": languages})
+    g = pd.DataFrame({"row": row, "day": publication_days(a), "published": published}).groupby("row", sort=True)
+    told = pd.DataFrame({"row": row, "language": article_languages(a)})
     told = told[told["language"] != UNDETERMINED].groupby(["row", "language"]).size().rename("n").reset_index()
     told = told.sort_values(["row", "n", "language"], ascending=[True, False, True]).drop_duplicates("row")
     language = np.full(len(ids), UNDETERMINED, dtype=object)
@@ -92,15 +89,6 @@ def story_frame(articles: pd.DataFrame, clusters: pd.DataFrame) -> tuple[pd.Data
         "n_articles": g.size().to_numpy(dtype=np.int64),
     })
     return stories, row
-
-
-def story_centroids(X: sp.csr_matrix, row: np.ndarray, n_stories: int) -> sp.csr_matrix:
-    """The L2-normalised mean TF-IDF row of each story: float32 CSR, shape
-    (n_stories, V), from article rows ``X`` (n, V) and their story ``row``."""
-    M = sp.csr_matrix((np.ones(len(row), np.float32), (row, np.arange(len(row)))), shape=(n_stories, X.shape[0]))
-    C = normalize(M @ X).astype(np.float32).tocsr()
-    C.sort_indices()
-    return C
 
 
 def thread_links(C: sp.csr_matrix, stories: pd.DataFrame, settings: ThreadSettings = ThreadSettings()) -> pd.DataFrame:
@@ -155,6 +143,7 @@ def build_story_threads(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.cs
     stories["thread"] = label
     cross = np.bincount(label[links.loc[links["cross_lingual"], "i"].to_numpy()], minlength=len(stories))
     g = stories.groupby("thread", sort=True)
+    head = g.size().index.to_numpy()  # each thread's label: the row of its earliest story
     first, last = g["first_published"].min(), g["last_published"].max()
 
     def languages(values):
@@ -162,7 +151,7 @@ def build_story_threads(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.cs
         return told or [UNDETERMINED]
 
     out = pd.DataFrame({
-        "thread_id": stories["story_id"].to_numpy(dtype=object)[g.size().index.to_numpy()],
+        "thread_id": stories["story_id"].to_numpy(dtype=object)[head],
         "story_ids": g["story_id"].agg(list).to_numpy(),
         "n_stories": g.size().to_numpy(dtype=np.int64),
         "n_articles": g["n_articles"].sum().to_numpy(dtype=np.int64),
@@ -171,14 +160,15 @@ def build_story_threads(articles: pd.DataFrame, clusters: pd.DataFrame, X: sp.cs
         "last_published": last.to_numpy(),
         "first_day": _day_strings(first),
         "last_day": _day_strings(last),
-        "n_cross_lingual_links": cross[g.size().index.to_numpy()].astype(np.int64),
+        "n_cross_lingual_links": cross[head].astype(np.int64),
     })
     return out.sort_values("thread_id", kind="stable").reset_index(drop=True)
 
 
 def _day_strings(times: pd.Series) -> np.ndarray:
-    times = pd.to_datetime(times, utc=True)
-    return np.array([t.strftime("%Y-%m-%d") if pd.notna(t) else None for t in times], dtype=object)
+    """YYYY-MM-DD (UTC) of each time; None where it is missing."""
+    days = pd.to_datetime(times, utc=True).dt.strftime("%Y-%m-%d")
+    return days.astype(object).where(days.notna(), None).to_numpy(dtype=object)
 
 
 def story_thread_ids(threads: pd.DataFrame) -> pd.Series:
