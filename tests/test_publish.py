@@ -3,6 +3,7 @@ Dagster's records agree with what was published (assets.publish)."""
 
 import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -307,9 +308,16 @@ def test_a_killed_cli_run_is_marked_failed_by_the_next_call(demo_raw, tmp_path):
     errors = []
 
     def started():
+        # Read the run storage read-only, never through a DagsterInstance: an
+        # instance opened while the CLI is creating the tables stamps the schema
+        # version too, and the home then has two alembic heads for good.
+        db = home / "history" / "runs.db"
+        if not db.exists():
+            return []
         try:
-            return _runs(home, DagsterRunStatus.STARTED)
-        except Exception as error:  # noqa: BLE001 - the CLI may be creating the instance's tables this moment
+            with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=1)) as con:
+                return con.execute("SELECT run_id, status FROM runs WHERE status = 'STARTED'").fetchall()
+        except sqlite3.Error as error:  # the CLI may be creating the tables this moment
             errors.append(repr(error))
             return []
 
