@@ -1,6 +1,6 @@
 """Build a news stream of N articles from the real texts in ../shared/data, with its ground truth.
 
-    .venv/bin/python bench/generate_corpus.py 10000 /tmp/corpus10k [--seed 0] [--days D] [--chains P]
+    .venv/bin/python bench/generate_corpus.py 10000 /tmp/corpus10k [--seed 0] [--days D] [--chains P] [--own-vocabulary]
 
 Each story starts with an original article published by an originating outlet:
 
@@ -12,6 +12,15 @@ Each story starts with an original article published by an originating outlet:
   around their names; without them, unrelated composed stories would differ
   only in which of the same 5,801 MSRP sentences they drew, and the
   benchmark would measure that artefact instead of story finding.
+  Even so, at thousands of articles a day unrelated composed stories of the
+  same day still share MSRP sentences, names, numbers and all. With
+  ``--own-vocabulary`` each story also gets its own vocabulary: every
+  capitalised word inside a sentence and every number in its MSRP sentences
+  (and in its rewrites and own takes) is replaced by a made-up word or number
+  of that story's alone, the same one wherever that story uses it. Two
+  unrelated stories that drew the same sentence then share only its common
+  lower-case words, as two real stories told in the same news language do.
+  Off by default: the corpus every earlier figure was measured on.
 
 Other outlets then carry the story within two days, each with its habit:
 
@@ -106,11 +115,36 @@ def with_names(sentences: list[str], names: dict, rng: random.Random) -> str:
     return " ".join(out)
 
 
+_ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b|\b\d+\b")
+
+
+def own_vocabulary(text: str, story: int, seed: int) -> str:
+    """``text`` with its capitalised words (not a sentence's first) and its
+    numbers replaced by story ``story``'s own made-up words and numbers.
+
+    The replacement of a word depends only on (seed, story, word), so an MSRP
+    sentence and its paraphrase, or an original and its copies, get the same
+    names. Input and output: one string.
+    """
+    def replace(match: re.Match) -> str:
+        word = match.group(0)
+        rng = random.Random(f"{seed}:{story}:{word}")
+        if word.isdigit():
+            return str(rng.randrange(10 ** (len(word) - 1) if len(word) > 1 else 0, 10 ** len(word)))
+        return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+    return _ENTITY.sub(replace, text)
+
+
 def paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
 
-def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: float = 0.0) -> pd.DataFrame:
+def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: float = 0.0,
+             vocabulary: bool = False) -> pd.DataFrame:
+    """Write a corpus of ``n`` articles to ``out`` (``raw/`` and ``truth.parquet``)
+    and return its truth table. ``vocabulary``: give each composed story its
+    own names and numbers (``--own-vocabulary``)."""
     rng = random.Random(seed)
     pools = load_pools()
     originators = [f"origin{i:02d}" for i in range(N_ORIGINATORS)]
@@ -138,6 +172,10 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: 
             body_source = f"composed:{story}"
             names = story_names(rng)
             body = with_names(rng.sample(pools["sentences"], rng.randint(8, 16)), names, rng)
+            # The raw MSRP text is kept for the sentence swap below, which looks paraphrases up by it.
+            msrp_body = body
+            if vocabulary:
+                body = own_vocabulary(body, story, seed)
         origin_id = f"s{story}-0"
         src = rng.choice(originators)
         records.append({"id": origin_id, "source": src, "published": day, "title": title, "text": body})
@@ -170,14 +208,18 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: 
                     text = rng.choice(pools["rewrites"])[news_idx]
                     method = "LLM rewrite"
                 else:
-                    sents = re.split(r"(?<=[.!?])\s+", body)
+                    sents = re.split(r"(?<=[.!?])\s+", msrp_body if names else body)
                     text = " ".join(pools["paraphrase_of"].get(s, s) for s in sents)
+                    if vocabulary and names:
+                        text = own_vocabulary(text, story, seed)
                     method = "MSRP sentence swap"
                 reuse, origin = "paraphrase", origin_id
             else:
                 outlet = rng.choice(originators)
                 sentences = rng.sample(pools["sentences"], rng.randint(6, 12))
                 text = with_names(sentences, names, rng) if names else " ".join(sentences)
+                if vocabulary and names:
+                    text = own_vocabulary(text, story, seed)
                 text = f"{title}. {text}"
                 reuse, origin, method = "own_take", None, "own take"
             records.append({"id": fid, "source": outlet, "published": when, "title": title, "text": text})
@@ -216,8 +258,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, help="days the stories start on (default: N / 1500, at least 7)")
     parser.add_argument("--chains", type=float, default=0.0,
                         help="chance that a wire copy pastes an earlier copy instead of the original (default 0)")
+    parser.add_argument("--own-vocabulary", action="store_true",
+                        help="give each composed story its own names and numbers, so unrelated stories share only common words")
     args = parser.parse_args()
-    truth = generate(args.n, args.out, args.seed, args.days, args.chains)
+    truth = generate(args.n, args.out, args.seed, args.days, args.chains, args.own_vocabulary)
     print(f"{len(truth)} articles, {truth['story'].nunique()} stories -> {args.out}")
     print(truth["reuse"].value_counts().to_string())
 

@@ -4,6 +4,7 @@ side by side with the pipeline a user would write by hand.
     .venv/bin/python bench/run_bench.py --sizes 10000            # what `make bench` runs
     .venv/bin/python bench/run_bench.py --sizes 10000 20000 --hand 10000 20000
     NEWSDAG_SPARK_MASTER='local[2]' .venv/bin/python bench/run_bench.py --sizes 100000 --compute local spark
+    .venv/bin/python bench/run_bench.py --sizes 30000 --per-day 1500 7500 30000 --own-vocabulary
 
 Each size runs in a fresh subprocess (so peak memory is that run's alone):
 generate_corpus.py writes the raw folder, Dagster's materialize() runs every
@@ -18,6 +19,11 @@ pick to find copies) at the sizes given with --minhash, and text-dedup's
 MinHash (in its own virtualenv) at the sizes given with --textdedup. With --compute, each
 size runs on each backend named (local, spark); peak_rss_mib is the Python
 driver's alone, peak_rss_with_children_mib adds Spark's JVM and Python workers.
+With --per-day, each size runs at each density given (articles a day: the
+generator's --days is N / density), and the results hold each stage's growth
+exponent against articles a day at fixed N: the slope of log seconds against
+log articles a day between the lowest and highest density.
+--own-vocabulary passes the generator's flag of that name.
 """
 
 from __future__ import annotations
@@ -42,13 +48,16 @@ STAGES = {"parse": ["raw_files", "parse_articles", "sentences"], "tfidf": ["tfid
           "clustering": ["story_clusters", "story_threads", "stories"], "overlap": ["overlap", "outlet_tables"]}
 
 
-def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = None, chains: float = 0.0) -> dict:
+def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = None, chains: float = 0.0,
+            per_day: int | None = None, vocabulary: bool = False) -> dict:
     """Generate, materialise and score one corpus of ``n`` articles (in this
     process), with the heavy stages on the ``compute`` backend. ``corpus``: a
     folder already written by ``bench/generate_corpus.py`` for this ``n`` and
     ``seed`` (its ``raw`` and ``truth.parquet``), used instead of generating
     it again (13 minutes at 1M). ``chains``: the generator's chance of a copy
-    of a copy (bench/generate_corpus.py --chains)."""
+    of a copy (bench/generate_corpus.py --chains). ``per_day``: articles a day
+    (the generator's --days is ``n / per_day``; None: its default of about
+    1,500). ``vocabulary``: the generator's --own-vocabulary."""
     from newsdag.evaluate import bcubed
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -57,7 +66,8 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
             # In a process of its own: the generator holds the shared datasets
             # (3.8 GB at 1M articles), which must not count as the pipeline's memory.
             subprocess.run([sys.executable, "-m", "bench.generate_corpus", str(n), str(out), "--seed", str(seed),
-                            "--chains", str(chains)],
+                            "--chains", str(chains)] + (["--days", str(days_for(n, per_day))] if per_day else [])
+                           + (["--own-vocabulary"] if vocabulary else []),
                            cwd=PROJECT_ROOT, check=True, capture_output=True)
         source = corpus or out
         truth = pd.read_parquet(source / "truth.parquet")
@@ -119,7 +129,8 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
                       for d, o in zip(sel["id"], sel["origin_id"]))
             found[method] = round(hit / len(sel), 4)
     stage_seconds = {k: round(sum(steps.get(s, 0.0) for s in v), 2) for k, v in STAGES.items()}
-    return {"n_articles": n, "compute": compute, "raw_mb": round(raw_bytes / 1e6, 1), "seconds_end_to_end": round(seconds, 1),
+    return {"n_articles": n, "compute": compute, "articles_per_day": per_day, "own_vocabulary": vocabulary,
+            "days": days_for(n, per_day) if per_day else None, "raw_mb": round(raw_bytes / 1e6, 1), "seconds_end_to_end": round(seconds, 1),
             "articles_per_second": round(n / seconds, 1), "raw_mb_per_second": round(raw_bytes / 1e6 / seconds, 2),
             "seconds_by_stage": stage_seconds, "seconds_by_step": steps,
             "articles_per_second_by_stage": {k: round(n / v, 1) if v else None for k, v in stage_seconds.items()},
@@ -130,6 +141,39 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
             "thread_bcubed_precision_recall_f1": [round(x, 4) for x in thread_f1],
             "traced_to_origin_and_derived": traced, "article_origins_root_by_method": origin_traced,
             "article_origins_planted_root_by_method": origin_exact, "chains": chains, "pair_found_derived": found, "n_pairs": len(overlap)}
+
+
+def days_for(n: int, per_day: int) -> int:
+    """Days the generator spreads ``n`` articles over for ``per_day`` articles a day."""
+    return max(1, round(n / per_day))
+
+
+def growth_against_density(runs: list[dict]) -> dict:
+    """Each stage's growth exponent against articles a day, per size and backend.
+
+    ``runs``: run_bench results, some at the same ``n_articles`` and
+    ``compute`` but different ``articles_per_day``. Returns
+    ``{"<n>/<compute>": {stage: exponent}}``, the exponent being the slope of
+    log seconds against log articles a day (n / days, as generated) between
+    the sparsest and the densest run; a stage under 0.05 s in either is left out.
+    """
+    out = {}
+    by = {}
+    for r in runs:
+        if r.get("articles_per_day"):
+            by.setdefault(f"{r['n_articles']}/{r['compute']}", []).append(r)
+    for key, group in by.items():
+        if len(group) < 2:
+            continue
+        lo, hi = min(group, key=lambda r: r["n_articles"] / r["days"]), max(group, key=lambda r: r["n_articles"] / r["days"])
+        span = np.log((hi["n_articles"] / hi["days"]) / (lo["n_articles"] / lo["days"]))
+        stages = {**lo["seconds_by_stage"], "end_to_end": lo["seconds_end_to_end"]}
+        out[key] = {}
+        for stage, t_lo in stages.items():
+            t_hi = hi["seconds_end_to_end"] if stage == "end_to_end" else hi["seconds_by_stage"].get(stage, 0)
+            if t_lo >= 0.05 and t_hi >= 0.05:
+                out[key][stage] = round(float(np.log(t_hi / t_lo) / span), 3)
+    return out
 
 
 def corpus_texts(n: int, seed: int) -> tuple[list[str], list[str], pd.DataFrame]:
@@ -255,6 +299,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="a corpus bench/generate_corpus.py already wrote for the one size and seed given")
     parser.add_argument("--chains", type=float, default=0.0,
                         help="the generator's chance of a copy of a copy (bench/generate_corpus.py --chains; default 0)")
+    parser.add_argument("--per-day", type=int, nargs="*", default=[],
+                        help="articles a day to run each size at (default: the generator's, about 1,500)")
+    parser.add_argument("--own-vocabulary", action="store_true", help="the generator's --own-vocabulary")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--textdedup-one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--hand-one", type=int, help=argparse.SUPPRESS)
@@ -264,7 +311,8 @@ def main() -> None:
         print(json.dumps(minhash_pipeline(args.minhash_one, args.seed)))
         return
     if args.one:
-        print(json.dumps(one_run(args.one, args.seed, args.compute[0], args.corpus, args.chains)))
+        per_day = args.per_day[0] if args.per_day else None
+        print(json.dumps(one_run(args.one, args.seed, args.compute[0], args.corpus, args.chains, per_day, args.own_vocabulary)))
         return
     if args.textdedup_one:
         print(json.dumps(textdedup_pipeline(args.textdedup_one, args.seed)))
@@ -273,16 +321,22 @@ def main() -> None:
         print(json.dumps(hand_pipeline(args.hand_one, args.seed)))
         return
     runs = []
+    if args.per_day and args.corpus:
+        sys.exit("--per-day generates each corpus; it cannot be given --corpus")
     for n in args.sizes:
         for compute in args.compute:
-            out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
-                                  "--compute", compute, "--chains", str(args.chains)]
-                                 + (["--corpus", str(args.corpus)] if args.corpus else []),
-                                 cwd=PROJECT_ROOT, capture_output=True, text=True)
-            if out.returncode != 0:
-                sys.exit(out.stderr[-3000:])
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(json.dumps(runs[-1]), flush=True)
+            for per_day in args.per_day or [None]:
+                out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
+                                      "--compute", compute, "--chains", str(args.chains)]
+                                     + (["--corpus", str(args.corpus)] if args.corpus else [])
+                                     + (["--per-day", str(per_day)] if per_day else [])
+                                     + (["--own-vocabulary"] if args.own_vocabulary else []),
+                                     cwd=PROJECT_ROOT, capture_output=True, text=True)
+                if out.returncode != 0:
+                    sys.exit(out.stderr[-3000:])
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                print(json.dumps(runs[-1]), flush=True)
+
     def baseline(flag: str, n: int) -> dict:
         # Each in a fresh process, so that its peak memory is its own; a failure is recorded, not fatal.
         out = subprocess.run([sys.executable, __file__, flag, str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
@@ -299,9 +353,11 @@ def main() -> None:
 
     env = [f"{k}={os.environ[k]}" for k in ("NEWSDAG_SPARK_MASTER", "NEWSDAG_SPARK_REMOTE", "NEWSDAG_SPARK_DRIVER_MEMORY") if k in os.environ]
     payload = {"command": " ".join(env + ["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
-               "runs": runs, "hand_written": hand, "minhash": minhash, "textdedup": textdedup}
+               "runs": runs, "growth_against_articles_per_day": growth_against_density(runs), "hand_written": hand, "minhash": minhash, "textdedup": textdedup}
     name = "bench_" + "_".join([str(n) for n in args.sizes] + (args.compute if args.compute != ["local"] else [])
                                + ([f"chains{args.chains:g}"] if args.chains else [])
+                               + ([f"perday{'-'.join(map(str, args.per_day))}"] if args.per_day else [])
+                               + (["ownvocab"] if args.own_vocabulary else [])
                                + ([f"textdedup_{n}" for n in args.textdedup] if not args.sizes else []))
     print(f"wrote {save_results(name, payload)}")
 
