@@ -131,6 +131,8 @@ def bench() -> list[str]:
     methods = ["whole copy", "first paragraphs", "MSRP sentence swap", "LLM rewrite"]
     for p in sorted(RESULTS.glob("bench_*.json")):
         r = json.loads(p.read_text())
+        if any(v.get("articles_per_day") for v in r["runs"]):
+            continue  # rendered by density()
         out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", ""]
         if r["runs"]:
             out += ["| articles | backend | raw MB | end to end s | articles/s | raw MB/s | parse / tfidf / clustering / overlap s | "
@@ -296,6 +298,28 @@ def incremental() -> list[str]:
     return out
 
 
+def density() -> list[str]:
+    """The runs at several densities (run_bench.py --per-day): a table each, and the growth exponents."""
+    out = []
+    for p in sorted(RESULTS.glob("bench_*perday*.json")):
+        r = json.loads(p.read_text())
+        out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", "",
+                "| articles | articles a day | days | end to end s | parse / tfidf / clustering / overlap s | "
+                "peak RSS MiB | stories: B-cubed P / R / F1 | threads: B-cubed F1 | copies traced | rewrites traced |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
+        for v in r["runs"]:
+            s, (sp, sr, sf) = v["seconds_by_stage"], v["story_bcubed_precision_recall_f1"]
+            out.append(f"| {v['n_articles']:,} | {v['n_articles'] / v['days']:,.0f} | {v['days']} | {v['seconds_end_to_end']} | "
+                       f"{s['parse']} / {s['tfidf']} / {s['clustering']} / {s['overlap']} | {v['peak_rss_with_children_mib']} | "
+                       f"{sp:.3f} / {sr:.3f} / **{sf:.3f}** | {v['thread_bcubed_precision_recall_f1'][2]:.3f} | "
+                       f"{v['traced_to_origin_and_derived']['verbatim']:.3f} | {v['traced_to_origin_and_derived']['paraphrase']:.3f} |")
+        for key, g in r.get("growth_against_articles_per_day", {}).items():
+            out += ["", f"Growth exponent against articles a day ({key}): "
+                        + ", ".join(f"{stage} {x:+.2f}" for stage, x in g.items()) + "."]
+        out.append("")
+    return out
+
+
 def semeval() -> list[str]:
     r = load("stories_semeval")
     if not r:
@@ -348,7 +372,7 @@ def semeval() -> list[str]:
 if __name__ == "__main__":
     section = sys.argv[1] if len(sys.argv) > 1 else "all"
     parts = {"stories": stories, "overlap": overlap, "bench": bench, "incremental": incremental, "spark": spark,
-             "story_sweep": story_sweep, "growth": growth, "memory": memory, "semeval": semeval, "uci_time_weight": uci_time_weight}
+             "story_sweep": story_sweep, "growth": growth, "memory": memory, "semeval": semeval, "density": density, "uci_time_weight": uci_time_weight}
     for name, fn in parts.items():
         if section in ("all", name):
             print("\n".join(fn()))
