@@ -303,16 +303,30 @@ def density() -> list[str]:
     out = []
     for p in sorted(RESULTS.glob("bench_*perday*.json")):
         r = json.loads(p.read_text())
-        out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", "",
-                "| articles | articles a day | days | end to end s | parse / tfidf / clustering / overlap s | "
-                "peak RSS MiB | stories: B-cubed P / R / F1 | threads: B-cubed F1 | copies traced | rewrites traced |",
-                "|---|---|---|---|---|---|---|---|---|---|"]
+        out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", ""]
+        if r["runs"]:
+            out += ["| articles | articles a day | days | end to end s | parse / tfidf / clustering / overlap s | "
+                    "peak RSS MiB | stories: B-cubed P / R / F1 | threads: B-cubed F1 | copies traced | rewrites traced |",
+                    "|---|---|---|---|---|---|---|---|---|---|"]
         for v in r["runs"]:
             s, (sp, sr, sf) = v["seconds_by_stage"], v["story_bcubed_precision_recall_f1"]
             out.append(f"| {v['n_articles']:,} | {v['n_articles'] / v['days']:,.0f} | {v['days']} | {v['seconds_end_to_end']} | "
                        f"{s['parse']} / {s['tfidf']} / {s['clustering']} / {s['overlap']} | {v['peak_rss_with_children_mib']} | "
                        f"{sp:.3f} / {sr:.3f} / **{sf:.3f}** | {v['thread_bcubed_precision_recall_f1'][2]:.3f} | "
                        f"{v['traced_to_origin_and_derived']['verbatim']:.3f} | {v['traced_to_origin_and_derived']['paraphrase']:.3f} |")
+        if r.get("hand_written"):
+            ours = {(v["n_articles"], v["articles_per_day"]): v for v in r["runs"] if v.get("compute", "local") == "local"}
+            out += ["", "Against the hand-written pipeline (TfidfVectorizer, all-pairs cosine_similarity, AgglomerativeClustering "
+                        "average linkage, best threshold on the truth) on the same texts:", "",
+                    "| articles | articles a day | hand-written: seconds | hand-written: story B-cubed F1 | hand-written: peak RSS MiB "
+                    "| newsdag tfidf + clustering s | newsdag story B-cubed F1 |", "|---|---|---|---|---|---|---|"]
+            for v in r["hand_written"]:
+                o = ours.get((v["n_articles"], v.get("articles_per_day")))
+                mine = (f"{o['seconds_by_stage']['tfidf'] + o['seconds_by_stage']['clustering']:.1f} | {o['story_bcubed_f1']:.3f}"
+                        if o else " | ")
+                hand = (f"failed: {v['failed'][-120:]} | | " if "failed" in v
+                        else f"{v['seconds_clustering']} | {v['story_bcubed_f1']:.3f} | {v['peak_rss_mib']}")
+                out.append(f"| {v['n_articles']:,} | {v.get('articles_per_day') or ''} | {hand} | {mine} |")
         for key, g in r.get("growth_against_articles_per_day", {}).items():
             out += ["", f"Growth exponent against articles a day ({key}): "
                         + ", ".join(f"{stage} {x:+.2f}" for stage, x in g.items()) + "."]

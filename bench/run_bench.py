@@ -176,12 +176,14 @@ def growth_against_density(runs: list[dict]) -> dict:
     return out
 
 
-def corpus_texts(n: int, seed: int) -> tuple[list[str], list[str], pd.DataFrame]:
-    """(ids, title + text of each article, truth) of the generated corpus, as the raw files hold them."""
+def corpus_texts(n: int, seed: int, per_day: int | None = None, vocabulary: bool = False
+                 ) -> tuple[list[str], list[str], pd.DataFrame]:
+    """(ids, title + text of each article, truth) of the generated corpus, as the
+    raw files hold them; ``per_day`` and ``vocabulary`` as for :func:`one_run`."""
     from bench.generate_corpus import generate
 
     with tempfile.TemporaryDirectory() as tmp:
-        truth = generate(n, Path(tmp), seed)
+        truth = generate(n, Path(tmp), seed, days_for(n, per_day) if per_day else None, vocabulary=vocabulary)
         texts = []
         for p in sorted((Path(tmp) / "raw").rglob("*")):
             if p.suffix == ".jsonl":
@@ -193,7 +195,8 @@ def corpus_texts(n: int, seed: int) -> tuple[list[str], list[str], pd.DataFrame]
     return list(ids), list(docs), truth
 
 
-def minhash_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 128, shingle: int = 5) -> dict:
+def minhash_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 128, shingle: int = 5,
+                     per_day: int | None = None, vocabulary: bool = False) -> dict:
     """What a user would reach for to find copies: datasketch MinHash LSH over word
     5-shingles (Jaccard threshold 0.5), on the same texts. Reports the time and
     which planted copies and rewrites it pairs with their original."""
@@ -201,7 +204,7 @@ def minhash_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 
 
     from datasketch import MinHash, MinHashLSH
 
-    ids, docs, truth = corpus_texts(n, seed)
+    ids, docs, truth = corpus_texts(n, seed, per_day, vocabulary)
     t0 = time.perf_counter()
     shingles = []
     for d in docs:
@@ -223,7 +226,8 @@ def minhash_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 
     for method, sel in truth[truth["origin_id"].notna()].groupby("method"):
         found[method] = round(sum((min(d, o), max(d, o)) in pairs for d, o in zip(sel["id"], sel["origin_id"])) / len(sel), 4)
     same_story = sum(story[a] == story[b] for a, b in pairs) / max(len(pairs), 1)
-    return {"n_articles": n, "seconds": round(seconds, 1), "n_pairs": len(pairs), "pair_found": found,
+    return {"n_articles": n, "articles_per_day": per_day, "own_vocabulary": vocabulary,
+            "seconds": round(seconds, 1), "n_pairs": len(pairs), "pair_found": found,
             "pairs_within_a_planted_story": round(same_story, 4), "peak_rss_mib": round(peak_rss_mib()),
             "settings": {"threshold": threshold, "num_perm": num_perm, "word_shingle": shingle}}
 
@@ -231,14 +235,15 @@ def minhash_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 
 TEXTDEDUP_PYTHON = PROJECT_ROOT / "bench" / ".venv-textdedup" / "bin" / "python"
 
 
-def textdedup_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 128, shingle: int = 5) -> dict:
+def textdedup_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int = 128, shingle: int = 5,
+                       per_day: int | None = None, vocabulary: bool = False) -> dict:
     """text-dedup's MinHash (bench/textdedup_minhash.py, in its own virtualenv:
     `make bench-textdedup-env`) on the same texts and settings as datasketch.
     It clusters near-duplicates (union-find over LSH buckets); a planted copy
     or rewrite counts as found when it lands in its original's cluster."""
     if not TEXTDEDUP_PYTHON.exists():
         raise SystemExit(f"{TEXTDEDUP_PYTHON} is missing: run `make bench-textdedup-env` first")
-    ids, docs, truth = corpus_texts(n, seed)
+    ids, docs, truth = corpus_texts(n, seed, per_day, vocabulary)
     with tempfile.TemporaryDirectory() as tmp:
         corpus, out = Path(tmp) / "corpus.jsonl", Path(tmp) / "out.json"
         corpus.write_text("".join(json.dumps({"id": i, "text": d}) + "\n" for i, d in zip(ids, docs)))
@@ -253,12 +258,12 @@ def textdedup_pipeline(n: int, seed: int, threshold: float = 0.5, num_perm: int 
     for method, sel in truth[truth["origin_id"].notna()].groupby("method"):
         found[method] = round(sum(cluster.get(d, d) == cluster.get(o, o) for d, o in zip(sel["id"], sel["origin_id"]))
                               / len(sel), 4)
-    return {"n_articles": n, "seconds": result["seconds"], "seconds_with_process_start": round(wall, 1),
+    return {"n_articles": n, "articles_per_day": per_day, "own_vocabulary": vocabulary, "seconds": result["seconds"], "seconds_with_process_start": round(wall, 1),
             "pair_found": found, "n_clustered": sum(1 for k, v in cluster.items() if k != v),
             "settings": {"threshold": threshold, "num_perm": num_perm, "word_shingle": shingle}}
 
 
-def hand_pipeline(n: int, seed: int) -> dict:
+def hand_pipeline(n: int, seed: int, per_day: int | None = None, vocabulary: bool = False) -> dict:
     """The pipeline a user would write: TF-IDF, all-pairs cosine, average-linkage agglomerative."""
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -266,7 +271,7 @@ def hand_pipeline(n: int, seed: int) -> dict:
 
     from newsdag.evaluate import bcubed
 
-    ids, docs, truth = corpus_texts(n, seed)
+    ids, docs, truth = corpus_texts(n, seed, per_day, vocabulary)
     y = truth.set_index("id").loc[list(ids), "story"].to_numpy()
     t0 = time.perf_counter()
     X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(docs)
@@ -283,7 +288,8 @@ def hand_pipeline(n: int, seed: int) -> dict:
         if best is None or f1 > best["story_bcubed_f1"]:
             best = {"distance_threshold": thr, "story_bcubed_f1": round(f1, 4),
                     "seconds_clustering": round(t_sim + t_fit, 1)}
-    return {"n_articles": n, **best, "peak_rss_mib": round(peak_rss_mib())}
+    return {"n_articles": n, "articles_per_day": per_day, "own_vocabulary": vocabulary, **best,
+            "peak_rss_mib": round(peak_rss_mib())}
 
 
 def main() -> None:
@@ -307,18 +313,18 @@ def main() -> None:
     parser.add_argument("--hand-one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--minhash-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    per_day = args.per_day[0] if args.per_day else None  # a --*-one run is given one density
     if args.minhash_one:
-        print(json.dumps(minhash_pipeline(args.minhash_one, args.seed)))
+        print(json.dumps(minhash_pipeline(args.minhash_one, args.seed, per_day=per_day, vocabulary=args.own_vocabulary)))
         return
     if args.one:
-        per_day = args.per_day[0] if args.per_day else None
         print(json.dumps(one_run(args.one, args.seed, args.compute[0], args.corpus, args.chains, per_day, args.own_vocabulary)))
         return
     if args.textdedup_one:
-        print(json.dumps(textdedup_pipeline(args.textdedup_one, args.seed)))
+        print(json.dumps(textdedup_pipeline(args.textdedup_one, args.seed, per_day=per_day, vocabulary=args.own_vocabulary)))
         return
     if args.hand_one:
-        print(json.dumps(hand_pipeline(args.hand_one, args.seed)))
+        print(json.dumps(hand_pipeline(args.hand_one, args.seed, per_day, args.own_vocabulary)))
         return
     runs = []
     if args.per_day and args.corpus:
@@ -337,18 +343,21 @@ def main() -> None:
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
                 print(json.dumps(runs[-1]), flush=True)
 
-    def baseline(flag: str, n: int) -> dict:
+    def baseline(flag: str, n: int, per_day: int | None) -> dict:
         # Each in a fresh process, so that its peak memory is its own; a failure is recorded, not fatal.
-        out = subprocess.run([sys.executable, __file__, flag, str(n), "--seed", str(args.seed)], cwd=PROJECT_ROOT,
-                             capture_output=True, text=True)
+        out = subprocess.run([sys.executable, __file__, flag, str(n), "--seed", str(args.seed)]
+                             + (["--per-day", str(per_day)] if per_day else [])
+                             + (["--own-vocabulary"] if args.own_vocabulary else []),
+                             cwd=PROJECT_ROOT, capture_output=True, text=True)
         result = (json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0
-                  else {"n_articles": n, "failed": out.stderr[-500:]})
+                  else {"n_articles": n, "articles_per_day": per_day, "failed": out.stderr[-500:]})
         print(json.dumps(result), flush=True)
         return result
 
-    hand = [baseline("--hand-one", n) for n in args.hand]
-    minhash = [baseline("--minhash-one", n) for n in args.minhash]
-    textdedup = [baseline("--textdedup-one", n) for n in args.textdedup]
+    densities = args.per_day or [None]
+    hand = [baseline("--hand-one", n, d) for n in args.hand for d in densities]
+    minhash = [baseline("--minhash-one", n, d) for n in args.minhash for d in densities]
+    textdedup = [baseline("--textdedup-one", n, d) for n in args.textdedup for d in densities]
     import os
 
     env = [f"{k}={os.environ[k]}" for k in ("NEWSDAG_SPARK_MASTER", "NEWSDAG_SPARK_REMOTE", "NEWSDAG_SPARK_DRIVER_MEMORY") if k in os.environ]
