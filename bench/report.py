@@ -20,6 +20,11 @@ def load(name: str) -> dict | None:
     return json.loads(p.read_text()) if p.exists() else None
 
 
+def table_head(*columns: str) -> list[str]:
+    """A Markdown table's header and separator lines for ``columns``."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
 def header(r: dict) -> str:
     return f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']} · {r['seconds_total']:.0f} s, peak RSS {r['peak_rss_mib']} MiB"
 
@@ -135,9 +140,9 @@ def bench() -> list[str]:
             continue  # rendered by density()
         out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", ""]
         if r["runs"]:
-            out += ["| articles | backend | raw MB | end to end s | articles/s | raw MB/s | parse / tfidf / clustering / overlap s | "
-                    "peak RSS MiB (Python driver / with JVM and workers) | story B-cubed F1 | copies traced | rewrites traced |",
-                    "|---|---|---|---|---|---|---|---|---|---|---|"]
+            out += table_head("articles", "backend", "raw MB", "end to end s", "articles/s", "raw MB/s",
+                              "parse / tfidf / clustering / overlap s", "peak RSS MiB (Python driver / with JVM and workers)",
+                              "story B-cubed F1", "copies traced", "rewrites traced")
         for v in r["runs"]:
             s = v["seconds_by_stage"]
             rss = f"{v['peak_rss_mib']}" + (f" / {v['peak_rss_with_children_mib']}" if "peak_rss_with_children_mib" in v else "")
@@ -305,9 +310,9 @@ def density() -> list[str]:
         r = json.loads(p.read_text())
         out += [f"Command: `{r['command']}` · commit `{r['commit']}` · {r['machine']}", ""]
         if r["runs"]:
-            out += ["| articles | articles a day | days | end to end s | parse / tfidf / clustering / overlap s | "
-                    "peak RSS MiB | stories: B-cubed P / R / F1 | threads: B-cubed F1 | copies traced | rewrites traced |",
-                    "|---|---|---|---|---|---|---|---|---|---|"]
+            out += table_head("articles", "articles a day", "days", "end to end s", "parse / tfidf / clustering / overlap s",
+                              "peak RSS MiB", "stories: B-cubed P / R / F1", "threads: B-cubed F1", "copies traced",
+                              "rewrites traced")
         for v in r["runs"]:
             s, (sp, sr, sf) = v["seconds_by_stage"], v["story_bcubed_precision_recall_f1"]
             out.append(f"| {v['n_articles']:,} | {v['n_articles'] / v['days']:,.0f} | {v['days']} | {v['seconds_end_to_end']} | "
