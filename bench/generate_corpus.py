@@ -172,10 +172,10 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: 
             body_source = f"composed:{story}"
             names = story_names(rng)
             body = with_names(rng.sample(pools["sentences"], rng.randint(8, 16)), names, rng)
-            # The raw MSRP text is kept for the sentence swap below, which looks paraphrases up by it.
-            msrp_body = body
-            if vocabulary:
-                body = own_vocabulary(body, story, seed)
+        # The story's texts pass through rename(); the sentence swap below looks
+        # MSRP paraphrases up by the text as drawn, before renaming.
+        rename = (lambda text, story=story: own_vocabulary(text, story, seed)) if vocabulary and names else str
+        msrp_body, body = body, rename(body)
         origin_id = f"s{story}-0"
         src = rng.choice(originators)
         records.append({"id": origin_id, "source": src, "published": day, "title": title, "text": body})
@@ -208,18 +208,14 @@ def generate(n: int, out: Path, seed: int = 0, days: int | None = None, chains: 
                     text = rng.choice(pools["rewrites"])[news_idx]
                     method = "LLM rewrite"
                 else:
-                    sents = re.split(r"(?<=[.!?])\s+", msrp_body if names else body)
-                    text = " ".join(pools["paraphrase_of"].get(s, s) for s in sents)
-                    if vocabulary and names:
-                        text = own_vocabulary(text, story, seed)
+                    sents = re.split(r"(?<=[.!?])\s+", msrp_body)
+                    text = rename(" ".join(pools["paraphrase_of"].get(s, s) for s in sents))
                     method = "MSRP sentence swap"
                 reuse, origin = "paraphrase", origin_id
             else:
                 outlet = rng.choice(originators)
                 sentences = rng.sample(pools["sentences"], rng.randint(6, 12))
-                text = with_names(sentences, names, rng) if names else " ".join(sentences)
-                if vocabulary and names:
-                    text = own_vocabulary(text, story, seed)
+                text = rename(with_names(sentences, names, rng) if names else " ".join(sentences))
                 text = f"{title}. {text}"
                 reuse, origin, method = "own_take", None, "own take"
             records.append({"id": fid, "source": outlet, "published": when, "title": title, "text": text})

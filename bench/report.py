@@ -323,8 +323,8 @@ def density() -> list[str]:
             ours = {(v["n_articles"], v["articles_per_day"]): v for v in r["runs"] if v.get("compute", "local") == "local"}
             out += ["", "Against the hand-written pipeline (TfidfVectorizer, all-pairs cosine_similarity, AgglomerativeClustering "
                         "average linkage, best threshold on the truth) on the same texts:", "",
-                    "| articles | articles a day | hand-written: seconds | hand-written: story B-cubed F1 | hand-written: peak RSS MiB "
-                    "| newsdag tfidf + clustering s | newsdag story B-cubed F1 |", "|---|---|---|---|---|---|---|"]
+                    *table_head("articles", "articles a day", "hand-written: seconds", "hand-written: story B-cubed F1",
+                                "hand-written: peak RSS MiB", "newsdag tfidf + clustering s", "newsdag story B-cubed F1")]
             for v in r["hand_written"]:
                 o = ours.get((v["n_articles"], v.get("articles_per_day")))
                 mine = (f"{o['seconds_by_stage']['tfidf'] + o['seconds_by_stage']['clustering']:.1f} | {o['story_bcubed_f1']:.3f}"

@@ -143,6 +143,11 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
             "article_origins_planted_root_by_method": origin_exact, "chains": chains, "pair_found_derived": found, "n_pairs": len(overlap)}
 
 
+def generator_flags(per_day: int | None, vocabulary: bool) -> list[str]:
+    """run_bench's own flags for the generator's density and vocabulary, to pass on to a run of one size."""
+    return (["--per-day", str(per_day)] if per_day else []) + (["--own-vocabulary"] if vocabulary else [])
+
+
 def days_for(n: int, per_day: int) -> int:
     """Days the generator spreads ``n`` articles over for ``per_day`` articles a day."""
     return max(1, round(n / per_day))
@@ -335,8 +340,7 @@ def main() -> None:
                 out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
                                       "--compute", compute, "--chains", str(args.chains)]
                                      + (["--corpus", str(args.corpus)] if args.corpus else [])
-                                     + (["--per-day", str(per_day)] if per_day else [])
-                                     + (["--own-vocabulary"] if args.own_vocabulary else []),
+                                     + generator_flags(per_day, args.own_vocabulary),
                                      cwd=PROJECT_ROOT, capture_output=True, text=True)
                 if out.returncode != 0:
                     sys.exit(out.stderr[-3000:])
@@ -346,8 +350,7 @@ def main() -> None:
     def baseline(flag: str, n: int, per_day: int | None) -> dict:
         # Each in a fresh process, so that its peak memory is its own; a failure is recorded, not fatal.
         out = subprocess.run([sys.executable, __file__, flag, str(n), "--seed", str(args.seed)]
-                             + (["--per-day", str(per_day)] if per_day else [])
-                             + (["--own-vocabulary"] if args.own_vocabulary else []),
+                             + generator_flags(per_day, args.own_vocabulary),
                              cwd=PROJECT_ROOT, capture_output=True, text=True)
         result = (json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0
                   else {"n_articles": n, "articles_per_day": per_day, "failed": out.stderr[-500:]})
