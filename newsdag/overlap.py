@@ -427,7 +427,8 @@ class WarehouseTexts:
 
     def restricted(self, article_ids) -> "WarehouseTexts":
         only = set(article_ids) if self.only is None else set(article_ids) & self.only
-        return WarehouseTexts(self.articles_table, self.sentences_table, self.day_of, only)
+        # Only these articles' days: a restricted source travels to worker processes.
+        return WarehouseTexts(self.articles_table, self.sentences_table, self.day_of[self.day_of.index.isin(only)], only)
 
 
 # Pairs per piece handed to the sink: about 100 MB of rows at most.
@@ -517,17 +518,366 @@ def pair_order(days: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
     return np.lexsort((pj, pi, when[pi]))
 
 
-def compare_pairs_here(articles: pd.DataFrame, texts: ArticleTexts, pairs: pd.DataFrame, settings, sink) -> None:
-    """:func:`compare_pairs` in this process, the sentence idf fitted first, a
+def compare_pairs_here(articles: pd.DataFrame, texts: ArticleTexts, pairs: pd.DataFrame, settings, sink,
+                       workers: int = 1) -> None:
+    """:func:`compare_pairs` on this machine, the sentence idf fitted first, a
     batch of ``texts`` at a time, on every sentence they hold: the local
-    backend's pair comparisons."""
+    backend's pair comparisons, in ``workers`` processes."""
     vocabulary = fit_sentence_idf(sentence_batches(texts))
-    compare_pairs(articles, texts, pairs, vocabulary, settings, sink)
+    compare_pairs(articles, texts, pairs, vocabulary, settings, sink, workers=workers)
+
+
+# ------------------------------------------------------------------ comparing pairs: the schedule
+
+
+@dataclass(frozen=True)
+class PairSchedule:
+    """Pairs in the order they are compared and their rows stored
+    (:func:`pair_order`), grouped by their first article.
+
+    ``i``, ``j`` (int64 row numbers of the articles) and ``cosine``
+    (float32): the pairs in that order, shape (n_pairs,). ``starts``,
+    ``ends`` (int64, shape (n_groups,)): each group's first pair and one past
+    its last. ``last_group`` (int64, shape (n_articles,)): the last group
+    that needs each article, -1 for an article in no pair. ``release_order``
+    (the rows in some pair, by last group) and ``release_until`` (per group,
+    how many of them are done after it) give :meth:`done_after`.
+
+    Groups come in publication order and pairs lie within the time window,
+    so an article's pairs fall in a short stretch of groups: its features
+    are made at its first group and dropped after its last.
+    """
+
+    i: np.ndarray
+    j: np.ndarray
+    cosine: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    last_group: np.ndarray
+    release_order: np.ndarray
+    release_until: np.ndarray
+
+    @classmethod
+    def of(cls, days: np.ndarray, pairs: pd.DataFrame) -> PairSchedule:
+        """The schedule of ``pairs`` (``i``, ``j``, ``cosine``) between articles
+        published at ``days`` (float days since 1970, NaN undated; shape (n_articles,))."""
+        order = pair_order(days, pairs)
+        pi, pj = pairs["i"].to_numpy(dtype=np.int64)[order], pairs["j"].to_numpy(dtype=np.int64)[order]
+        n_pairs = len(pi)
+        starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]]).astype(np.int64) if n_pairs else np.array([], np.int64)
+        ends = np.r_[starts[1:], n_pairs].astype(np.int64)
+        group = np.repeat(np.arange(len(starts)), ends - starts)
+        last_group = np.full(len(days), -1, dtype=np.int64)
+        np.maximum.at(last_group, pi, group)
+        np.maximum.at(last_group, pj, group)
+        used = np.flatnonzero(last_group >= 0)
+        release_order = used[np.argsort(last_group[used], kind="stable")]
+        release_until = np.searchsorted(last_group[release_order], np.arange(len(starts)), side="right")
+        return cls(pi, pj, pairs["cosine"].to_numpy(dtype=np.float32)[order], starts, ends, last_group,
+                   release_order, release_until)
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.i)
+
+    def stretches(self, flush_pairs: int) -> list[tuple[int, int]]:
+        """The groups cut into consecutive stretches ``(first group, one past
+        the last)``, each ending at the first group end at least
+        ``flush_pairs`` pairs after its start (the last may be shorter); one
+        empty stretch when there are no pairs.
+
+        A stretch is one piece of the tables handed to the sink (one Parquet
+        row group). The cuts depend on the schedule only, so the pieces are
+        the same however many workers compare them.
+        """
+        out, g, n_groups = [], 0, len(self.starts)
+        while g < n_groups:
+            end = int(np.searchsorted(self.ends, self.starts[g] + flush_pairs, side="left")) + 1
+            out.append((g, min(end, n_groups)))
+            g = out[-1][1]
+        return out or [(0, 0)]
+
+    def pair_range(self, stretch: tuple[int, int]) -> tuple[int, int]:
+        """Positions ``(first, one past the last)`` of a stretch's pairs."""
+        g0, g1 = stretch
+        return (int(self.starts[g0]), int(self.ends[g1 - 1])) if g1 > g0 else (self.n_pairs, self.n_pairs)
+
+    def done_after(self, group: int) -> np.ndarray:
+        """The article rows (int64) that no group after ``group`` needs."""
+        return self.release_order[self.release_until[group - 1] if group else 0 : self.release_until[group]]
+
+
+# ------------------------------------------------------------------ comparing pairs: the article cache
+
+
+@dataclass(frozen=True)
+class ArticleFeatures:
+    """What the pair kernel uses of one article, made once per article.
+
+    ``tokens``: its words (:func:`tokenize`); ``shingles``: sorted unique
+    uint64 hashes of its ``shingle_n``-grams; ``anchors``: uint64 hash of
+    the ``min_passage_words``-gram at each token position; ``sent_idx``
+    (int32, shape (n_sentences,)) and ``sentence_vectors`` (float32 csr,
+    one L2-normalised TF-IDF row per sentence): its sentences; ``text``.
+    """
+
+    tokens: TokenizedArticle
+    shingles: np.ndarray
+    anchors: np.ndarray
+    sent_idx: np.ndarray
+    sentence_vectors: sp.csr_matrix
+    text: str
+
+
+class ArticleCache:
+    """:class:`ArticleFeatures` of the articles of a :class:`PairSchedule`,
+    made at an article's first pair and dropped after its last.
+
+    A batch of ``texts`` (a day) is read when the first of its articles is
+    needed, and its sentences are vectorised together; the articles of the
+    batch that still have pairs to come wait, as text and sentence vectors,
+    until their first pair. ``ids``: article ids by row.
+    """
+
+    # A cache only, cleared when it grows past this: the hashes do not depend on it.
+    MAX_WORD_HASHES = 2_000_000
+
+    def __init__(self, ids: np.ndarray, texts: ArticleTexts, schedule: PairSchedule,
+                 sentence_vocabulary: pd.DataFrame, settings: OverlapSettings):
+        self.texts, self.schedule, self.settings = texts, schedule, settings
+        self.batch = texts.batch_of(ids)
+        self.row_of = pd.Series(np.arange(len(ids)), index=ids)
+        self.vectorizer, self.n_terms = sentence_vectorizer(sentence_vocabulary), len(sentence_vocabulary)
+        self.no_sentences = (np.array([], dtype=np.int32), sp.csr_matrix((0, self.n_terms), dtype=np.float32))
+        self.word_hashes: dict[str, np.uint64] = {}
+        self.loaded: set = set()
+        self.waiting: dict[int, tuple] = {}  # read, not yet used: row -> (text, sentence numbers, sentence vectors)
+        self.held: dict[int, ArticleFeatures] = {}
+
+    def get(self, row: int, group: int) -> ArticleFeatures:
+        """The features of article ``row``, needed by ``group``."""
+        got = self.held.get(row)
+        if got is None:
+            if row not in self.waiting and self.batch[row] not in self.loaded:
+                self._load(self.batch[row], group)
+            text, sent_idx, vectors = self.waiting.pop(row, ("", *self.no_sentences))
+            got = self.held[row] = self._features(text, sent_idx, vectors)
+        return got
+
+    def release(self, rows: np.ndarray) -> None:
+        """Drop what is held of ``rows``."""
+        for r in rows.tolist():
+            self.held.pop(r, None)
+            self.waiting.pop(r, None)
+
+    def _features(self, text: str, sent_idx: np.ndarray, vectors: sp.csr_matrix) -> ArticleFeatures:
+        if len(self.word_hashes) > self.MAX_WORD_HASHES:
+            self.word_hashes.clear()
+        tokens = tokenize(text, self.word_hashes)
+        return ArticleFeatures(tokens, np.unique(ngram_hashes(tokens.hashes, self.settings.shingle_n)),
+                               ngram_hashes(tokens.hashes, self.settings.min_passage_words), sent_idx, vectors, text)
+
+    def _load(self, key, group: int) -> None:
+        """Read batch ``key``; keep its articles that have pairs in ``group`` or later."""
+        self.loaded.add(key)
+        last_group = self.schedule.last_group
+        arts, sents = self.texts.load(key)
+        rows = self.row_of.reindex(arts["article_id"].to_numpy(dtype=object)).to_numpy()
+        known = ~np.isnan(rows)
+        wanted = np.zeros(len(arts), dtype=bool)
+        wanted[known] = last_group[rows[known].astype(np.int64)] >= group
+        sents = sents[sents["article_id"].isin(set(arts["article_id"][wanted]))]
+        sents = sents.sort_values(["article_id", "sent_idx"], kind="stable")
+        # One vectorisation per batch; each article then takes its own rows.
+        S = transform_sentences(self.vectorizer, sents["text"], self.n_terms)
+        spans = sents.groupby("article_id", sort=False).indices
+        sent_idx = sents["sent_idx"].to_numpy(dtype=np.int32)
+        for r, text, article_id in zip(rows[wanted].astype(np.int64).tolist(), arts["text"][wanted], arts["article_id"][wanted]):
+            if r in self.held or r in self.waiting:
+                continue
+            at = spans.get(article_id)
+            self.waiting[r] = (text, *((sent_idx[at[0] : at[-1] + 1], S[at[0] : at[-1] + 1]) if at is not None
+                                       else self.no_sentences))
+
+
+# ------------------------------------------------------------------ comparing pairs: the kernel
+
+
+@dataclass(frozen=True)
+class PairComparison:
+    """One pair's comparison, ``a`` its first article and ``b`` its second.
+
+    Containments and Jaccard of their shingle sets; ``share_a``/``share_b``:
+    the share of each one's sentences aligned (cosine >= sentence_threshold)
+    with a sentence of the other; ``best_b``/``sim_a`` (int64, float32, shape
+    (n_sentences_a,)): each sentence of ``a``'s best match in ``b`` and its
+    cosine, and ``best_a``/``sim_b`` the other way; ``passages``: int64
+    (p, 3), token start in ``a``, token start in ``b``, length in tokens
+    (:func:`shared_passages`); ``origin_is_a``; ``derivation`` and
+    ``reuse_kind`` of the derived article.
+    """
+
+    containment_a_in_b: float
+    containment_b_in_a: float
+    jaccard: float
+    share_a: float
+    share_b: float
+    best_b: np.ndarray
+    sim_a: np.ndarray
+    best_a: np.ndarray
+    sim_b: np.ndarray
+    passages: np.ndarray
+    origin_is_a: bool
+    derivation: str
+    reuse_kind: str
+
+
+def origin_is_first(day_a: float, day_b: float, containment_a_in_b: float, containment_b_in_a: float,
+                    share_a: float, share_b: float, n_tokens_a: int, n_tokens_b: int, id_a: str, id_b: str) -> bool:
+    """Whether ``a`` is the origin of the pair: the earlier publication; on a
+    tie or a missing date, the direction of the asymmetric overlap: the
+    article more contained in the other is the derived one (Broder's
+    containment), then the one with more of its sentences aligned, then the
+    shorter (the longer text is the fuller source), then the larger id."""
+    if not np.isnan(day_a) and not np.isnan(day_b) and day_a != day_b:
+        return bool(day_a < day_b)
+    if containment_a_in_b != containment_b_in_a:
+        return containment_a_in_b < containment_b_in_a
+    if share_a != share_b:
+        return share_a < share_b
+    if n_tokens_a != n_tokens_b:
+        return n_tokens_a > n_tokens_b
+    return id_a < id_b
+
+
+def compare_articles(a: ArticleFeatures, b: ArticleFeatures, sentence_cosines: np.ndarray, day_a: float, day_b: float,
+                     id_a: str, id_b: str, settings: OverlapSettings) -> PairComparison:
+    """Compare two articles: shingle overlap, shared passages, sentence
+    alignment, origin and derivation. ``sentence_cosines``: float32
+    (n_sentences_a, n_sentences_b); ``day_a``/``day_b``: float days since 1970
+    (NaN undated)."""
+    c_ab, c_ba, jac = containment(a.shingles, b.shingles)
+    best_b, sim_a, best_a, sim_b = best_matches(sentence_cosines)
+    share_a = float((sim_a >= settings.sentence_threshold).mean()) if len(sim_a) else 0.0
+    share_b = float((sim_b >= settings.sentence_threshold).mean()) if len(sim_b) else 0.0
+    origin_is_a = origin_is_first(day_a, day_b, c_ab, c_ba, share_a, share_b,
+                                  len(a.tokens.hashes), len(b.tokens.hashes), id_a, id_b)
+    c_derived, share_derived = (c_ba, share_b) if origin_is_a else (c_ab, share_a)
+    derivation = derivation_label(reuse_score(c_derived, share_derived), settings)
+    return PairComparison(c_ab, c_ba, jac, share_a, share_b, best_b, sim_a, best_a, sim_b,
+                          shared_passages(a.anchors, b.anchors, settings.min_passage_words), origin_is_a,
+                          derivation, reuse_kind(derivation, c_derived, settings))
+
+
+# ------------------------------------------------------------------ comparing pairs: the rows
+
+
+class OverlapRows:
+    """The rows of the three overlap tables for a stretch of ``n_pairs``
+    consecutive pairs of a schedule, filled pair by pair (:meth:`add`, ``x``:
+    the pair's position in the stretch) and returned as frames
+    (:meth:`tables`, the dtypes of :func:`empty_tables`).
+
+    Passages and alignments run from the derived article to its origin,
+    passages in the order of their start in the derived article.
+    ``ids``/``story_ids``: per article row.
+    """
+
+    def __init__(self, ids: np.ndarray, story_ids: np.ndarray, pi: np.ndarray, pj: np.ndarray, cosine: np.ndarray,
+                 settings: OverlapSettings):
+        self.ids, self.story_ids, self.pi, self.pj, self.cosine = ids, story_ids, pi, pj, cosine
+        self.settings = settings
+        n = len(pi)
+        self.c_a_in_b, self.c_b_in_a, self.jaccard, self.share_a, self.share_b = (np.zeros(n) for _ in range(5))
+        self.longest, self.n_passages, self.origin = (np.zeros(n, dtype=np.int64) for _ in range(3))
+        self.derivation, self.reuse_kind = np.empty(n, dtype=object), np.empty(n, dtype=object)
+        self.passages = _Pieces(d=np.int64, o=np.int64, cs=np.int64, ce=np.int64, ocs=np.int64, oce=np.int64, n=np.int64)
+        self.passage_texts: list[str] = []
+        self.alignments = _Pieces(d=np.int64, sent=np.int32, o=np.int64, source_sent=np.int32, sim=np.float32)
+
+    def add(self, x: int, a: ArticleFeatures, b: ArticleFeatures, got: PairComparison) -> None:
+        i, j = int(self.pi[x]), int(self.pj[x])
+        o, d = (i, j) if got.origin_is_a else (j, i)
+        self.c_a_in_b[x], self.c_b_in_a[x], self.jaccard[x] = got.containment_a_in_b, got.containment_b_in_a, got.jaccard
+        self.share_a[x], self.share_b[x] = got.share_a, got.share_b
+        found = got.passages
+        self.longest[x] = int(found[:, 2].max()) if len(found) else 0
+        self.n_passages[x], self.origin[x] = len(found), o
+        self.derivation[x], self.reuse_kind[x] = got.derivation, got.reuse_kind
+        derived_is_a = not got.origin_is_a
+        if len(found):
+            self._add_passages(d, o, found, a, b, derived_is_a)
+        derived, source = (a, b) if derived_is_a else (b, a)
+        best, sim = (got.best_b, got.sim_a) if derived_is_a else (got.best_a, got.sim_b)
+        aligned = np.flatnonzero(sim >= self.settings.sentence_threshold)
+        if len(aligned):
+            self.alignments.add(d=np.full(len(aligned), d), sent=derived.sent_idx[aligned], o=np.full(len(aligned), o),
+                                source_sent=source.sent_idx[best[aligned]], sim=sim[aligned])
+
+    def _add_passages(self, d: int, o: int, found: np.ndarray, a: ArticleFeatures, b: ArticleFeatures,
+                      derived_is_a: bool) -> None:
+        derived, source = (a, b) if derived_is_a else (b, a)
+        sd, so = derived.tokens.spans, source.tokens.spans
+        ta, tb, length = (found.T if derived_is_a else found[:, [1, 0, 2]].T)
+        cs, ce, ocs = sd[ta, 0], sd[ta + length - 1, 1], so[tb, 0]
+        if not derived_is_a:  # found is ordered by its start in a: reorder by the start in b, the derived
+            by_start = np.lexsort((ocs, cs))
+            ta, tb, length, cs, ce, ocs = ta[by_start], tb[by_start], length[by_start], cs[by_start], ce[by_start], ocs[by_start]
+        self.passages.add(d=np.full(len(found), d), o=np.full(len(found), o), cs=cs, ce=ce,
+                          ocs=ocs, oce=so[tb + length - 1, 1], n=length)
+        self.passage_texts.extend(derived.text[s:e] for s, e in zip(cs.tolist(), ce.tolist()))
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """``(article_overlap, reused_passages, sentence_alignments)`` rows of the stretch."""
+        ids, pi, pj = self.ids, self.pi, self.pj
+        overlap = pd.DataFrame({
+            "article_a": ids[pi], "article_b": ids[pj], "story_id": self.story_ids[pi], "cosine": self.cosine,
+            "containment_a_in_b": self.c_a_in_b, "containment_b_in_a": self.c_b_in_a, "jaccard": self.jaccard,
+            "aligned_sentence_share_a": self.share_a, "aligned_sentence_share_b": self.share_b,
+            "longest_passage_words": self.longest, "n_passages": self.n_passages, "origin_article_id": ids[self.origin],
+            "derivation": self.derivation, "reuse_kind": self.reuse_kind})
+        p = self.passages.columns()
+        reused = pd.DataFrame({"article_id": ids[p["d"]], "source_article_id": ids[p["o"]], "char_start": p["cs"],
+                               "char_end": p["ce"], "source_char_start": p["ocs"], "source_char_end": p["oce"],
+                               "n_words": p["n"], "text": np.array(self.passage_texts, dtype=object)})
+        al = self.alignments.columns()
+        aligned = pd.DataFrame({"article_id": ids[al["d"]], "sent_idx": al["sent"], "source_article_id": ids[al["o"]],
+                                "source_sent_idx": al["source_sent"], "similarity": al["sim"]})
+        return overlap, reused, aligned
+
+
+# ------------------------------------------------------------------ comparing pairs: the loop
+
+
+def compare_stretch(schedule: PairSchedule, stretch: tuple[int, int], cache: ArticleCache, articles: pd.DataFrame,
+                    settings: OverlapSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three tables' rows for the pairs of ``stretch`` (groups of
+    ``schedule``), with article features from ``cache``; ``articles`` as in
+    :func:`compare_pairs`."""
+    ids = articles["article_id"].to_numpy(dtype=object)
+    days = articles["days"].to_numpy(dtype=np.float64)
+    first, last = schedule.pair_range(stretch)
+    rows = OverlapRows(ids, articles["story_id"].to_numpy(dtype=object), schedule.i[first:last],
+                       schedule.j[first:last], schedule.cosine[first:last], settings)
+    for g in range(*stretch):
+        g0, g1 = int(schedule.starts[g]), int(schedule.ends[g])
+        i = int(schedule.i[g0])
+        a = cache.get(i, g)
+        partners = [cache.get(int(j), g) for j in schedule.j[g0:g1]]
+        # One product for the article against all its partners' sentences.
+        offsets = np.r_[0, np.cumsum([len(p.sent_idx) for p in partners])].astype(np.int64)
+        cosines = _sentence_cosines(a.sentence_vectors, [p.sentence_vectors for p in partners], int(offsets[-1]))
+        for k, b in enumerate(partners):
+            j = int(schedule.j[g0 + k])
+            got = compare_articles(a, b, cosines[:, offsets[k] : offsets[k + 1]], days[i], days[j], ids[i], ids[j], settings)
+            rows.add(g0 + k - first, a, b, got)
+        cache.release(schedule.done_after(g))
+    return rows.tables()
 
 
 def compare_pairs(articles: pd.DataFrame, texts: ArticleTexts, pairs: pd.DataFrame,
                   sentence_vocabulary: pd.DataFrame, settings: OverlapSettings = OverlapSettings(),
-                  sink: OverlapSink | None = None, flush_pairs: int | None = None):
+                  sink: OverlapSink | None = None, flush_pairs: int | None = None, workers: int = 1):
     """Compare each pair of articles: the rows of the three overlap tables.
 
     ``articles``: ``article_id``, ``days`` (float days since 1970, NaN
@@ -537,184 +887,101 @@ def compare_pairs(articles: pd.DataFrame, texts: ArticleTexts, pairs: pd.DataFra
     :func:`newsdag.features.fit_sentence_vocabulary` over the whole corpus's
     sentences, so that any subset of pairs is scored exactly as the whole.
 
-    Pairs are compared in :func:`pair_order`; every ``flush_pairs`` or so
-    (default :data:`FLUSH_PAIRS`), the rows so far go to ``sink(overlap, reused, aligned)`` (the tables,
-    whole, are returned when ``sink`` is None). Memory follows the time
-    window, not the corpus: a batch of texts is read when its first article
-    is needed, each article's tokens and sentence vectors are made at its
-    first pair and dropped after its last.
+    Pairs are compared in :func:`pair_order` (a :class:`PairSchedule`), in
+    stretches of about ``flush_pairs`` (default :data:`FLUSH_PAIRS`); each
+    stretch's rows go to ``sink(overlap, reused, aligned)`` in order (the
+    tables, whole, are returned when ``sink`` is None). With ``workers`` > 1
+    and more than one stretch, stretches are compared in that many worker
+    processes (:func:`compare_in_workers`); the pieces and their rows are the
+    same for any number of workers. Memory follows the time window, not the
+    corpus (:class:`ArticleCache`).
     """
     collected = _Collected() if sink is None else None
     sink = sink or collected
-    flush_pairs = flush_pairs or FLUSH_PAIRS
-    ids = articles["article_id"].to_numpy(dtype=object)
-    days = articles["days"].to_numpy(dtype=np.float64)
-    story_ids = articles["story_id"].to_numpy(dtype=object)
-    batch = texts.batch_of(ids)
-    vectorizer, n_terms = sentence_vectorizer(sentence_vocabulary), len(sentence_vocabulary)
-
-    # Pairs grouped by their first article, groups in publication order: an
-    # article's pairs then fall in a short stretch of the loop (pairs lie within
-    # the time window), so its tokens are made at its first pair and dropped
-    # after its last.
-    order = pair_order(days, pairs)
-    pi, pj = pairs["i"].to_numpy(dtype=np.int64)[order], pairs["j"].to_numpy(dtype=np.int64)[order]
-    pc = pairs["cosine"].to_numpy(dtype=np.float32)[order]
-    n_pairs = len(pi)
-    starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]]) if n_pairs else np.array([], dtype=np.int64)
-    ends = np.r_[starts[1:], n_pairs].astype(np.int64)
-    group = np.repeat(np.arange(len(starts)), ends - starts)
-    last_group = np.full(len(ids), -1, dtype=np.int64)
-    np.maximum.at(last_group, pi, group)
-    np.maximum.at(last_group, pj, group)
-    used = np.flatnonzero(last_group >= 0)
-    drop_order = used[np.argsort(last_group[used], kind="stable")]
-    drop_until = np.searchsorted(last_group[drop_order], np.arange(len(starts)), side="right")
-    row_of = pd.Series(np.arange(len(ids)), index=ids)
-
-    word_hashes: dict[str, np.uint64] = {}
-    loaded: set = set()
-    waiting: dict[int, tuple] = {}  # read, not yet used: row -> (text, sentence numbers, sentence vectors)
-    held: dict[int, tuple] = {}
-    no_sentences = (np.array([], dtype=np.int32), sp.csr_matrix((0, n_terms), dtype=np.float32))
-
-    def load(key) -> None:
-        """Read one batch of texts; keep the articles that still have pairs to come."""
-        loaded.add(key)
-        arts, sents = texts.load(key)
-        rows = row_of.reindex(arts["article_id"].to_numpy(dtype=object)).to_numpy()
-        keep = ~np.isnan(rows)
-        wanted = np.zeros(len(arts), dtype=bool)
-        wanted[keep] = last_group[rows[keep].astype(np.int64)] >= 0
-        sents = sents[sents["article_id"].isin(set(arts["article_id"][wanted]))]
-        sents = sents.sort_values(["article_id", "sent_idx"], kind="stable")
-        # One vectorisation per batch; each article then takes its own rows.
-        S = transform_sentences(vectorizer, sents["text"], n_terms)
-        spans = sents.groupby("article_id", sort=False).indices
-        sent_idx = sents["sent_idx"].to_numpy(dtype=np.int32)
-        for r, text, article_id in zip(rows[wanted].astype(np.int64), arts["text"][wanted], arts["article_id"][wanted]):
-            if r in held or r in waiting or last_group[r] < g_now:
-                continue
-            at = spans.get(article_id)
-            waiting[r] = (text, *((sent_idx[at[0] : at[-1] + 1], S[at[0] : at[-1] + 1]) if at is not None else no_sentences))
-
-    def article(r: int) -> tuple:
-        """(tokens, shingles, anchors, sentence numbers, sentence vectors, text) of row ``r``, made once."""
-        got = held.get(r)
-        if got is None:
-            if r not in waiting and batch[r] not in loaded:
-                load(batch[r])
-            text, sent_numbers, vectors = waiting.pop(r, ("", *no_sentences))
-            if len(word_hashes) > 2_000_000:
-                word_hashes.clear()  # a cache only: the hashes do not depend on it
-            tok = tokenize(text, word_hashes)
-            got = held[r] = (tok, np.unique(ngram_hashes(tok.hashes, settings.shingle_n)),
-                             ngram_hashes(tok.hashes, settings.min_passage_words), sent_numbers, vectors, text)
-        return got
-
-    c_a_in_b, c_b_in_a, jaccard = (np.zeros(n_pairs) for _ in range(3))
-    share_a, share_b = np.zeros(n_pairs), np.zeros(n_pairs)
-    longest, n_found, origin = (np.zeros(n_pairs, dtype=np.int64) for _ in range(3))
-    derivations, kinds = np.empty(n_pairs, dtype=object), np.empty(n_pairs, dtype=object)
-
-    def new_pieces():
-        return (_Pieces(d=np.int64, o=np.int64, cs=np.int64, ce=np.int64, ocs=np.int64, oce=np.int64, n=np.int64), [],
-                _Pieces(d=np.int64, sent=np.int32, o=np.int64, source_sent=np.int32, sim=np.float32))
-
-    passages, passage_texts, alignments = new_pieces()
-    flushed = 0
-
-    def flush(until: int) -> None:
-        nonlocal flushed, passages, passage_texts, alignments
-        x = slice(flushed, until)
-        overlap = pd.DataFrame({
-            "article_a": ids[pi[x]], "article_b": ids[pj[x]], "story_id": story_ids[pi[x]], "cosine": pc[x],
-            "containment_a_in_b": c_a_in_b[x], "containment_b_in_a": c_b_in_a[x], "jaccard": jaccard[x],
-            "aligned_sentence_share_a": share_a[x], "aligned_sentence_share_b": share_b[x],
-            "longest_passage_words": longest[x], "n_passages": n_found[x], "origin_article_id": ids[origin[x]],
-            "derivation": derivations[x], "reuse_kind": kinds[x]})
-        p = passages.columns()
-        reused = pd.DataFrame({"article_id": ids[p["d"]], "source_article_id": ids[p["o"]], "char_start": p["cs"],
-                               "char_end": p["ce"], "source_char_start": p["ocs"], "source_char_end": p["oce"],
-                               "n_words": p["n"], "text": np.array(passage_texts, dtype=object)})
-        al = alignments.columns()
-        aligned = pd.DataFrame({"article_id": ids[al["d"]], "sent_idx": al["sent"], "source_article_id": ids[al["o"]],
-                                "source_sent_idx": al["source_sent"], "similarity": al["sim"]})
-        sink(overlap, reused, aligned)
-        derivations[x] = kinds[x] = None
-        passages, passage_texts, alignments = new_pieces()
-        flushed = until
-
-    g_now = 0
-    for g, (g0, g1) in enumerate(zip(starts, ends)):
-        g_now = g
-        i = int(pi[g0])
-        tok_i, sh_i, an_i, si, block_i, text_i = article(i)
-        partners = [article(int(j)) for j in pj[g0:g1]]
-        # One sparse product for the article against all its partners' sentences.
-        sizes = np.array([len(p[3]) for p in partners], dtype=np.int64)
-        offsets = np.r_[0, np.cumsum(sizes)]
-        M_all = _sentence_cosines(block_i, [p[4] for p in partners], int(offsets[-1]))
-        for k, (tok_j, sh_j, an_j, sj, _, text_j) in enumerate(partners):
-            x, j = g0 + k, int(pj[g0 + k])
-            M = M_all[:, offsets[k] : offsets[k + 1]]
-            c_ij, c_ji, jac = containment(sh_i, sh_j)
-            best_j, sim_i, best_i, sim_j = best_matches(M)
-            share_i = float((sim_i >= settings.sentence_threshold).mean()) if len(sim_i) else 0.0
-            share_j = float((sim_j >= settings.sentence_threshold).mean()) if len(sim_j) else 0.0
-            found = shared_passages(an_i, an_j, settings.min_passage_words)
-
-            # Origin: the earlier publication; on a tie or a missing date, the
-            # direction of the asymmetric overlap: the article more contained in
-            # the other is the derived one (Broder's containment), then the one
-            # with more of its sentences aligned, then the shorter.
-            di, dj = days[i], days[j]
-            if not np.isnan(di) and not np.isnan(dj) and di != dj:
-                origin_is_i = di < dj
-            elif c_ij != c_ji:
-                origin_is_i = c_ij < c_ji
-            elif share_i != share_j:
-                origin_is_i = share_i < share_j
-            elif len(tok_i.hashes) != len(tok_j.hashes):
-                origin_is_i = len(tok_i.hashes) > len(tok_j.hashes)  # the longer text is the fuller source
-            else:
-                origin_is_i = ids[i] < ids[j]
-            o, d = (i, j) if origin_is_i else (j, i)
-            c_d = c_ji if origin_is_i else c_ij
-            share_d = share_j if origin_is_i else share_i
-            derivation = derivation_label(reuse_score(c_d, share_d), settings)
-            c_a_in_b[x], c_b_in_a[x], jaccard[x], share_a[x], share_b[x] = c_ij, c_ji, jac, share_i, share_j
-            longest[x] = int(found[:, 2].max()) if len(found) else 0
-            n_found[x], origin[x] = len(found), o
-            derivations[x], kinds[x] = derivation, reuse_kind(derivation, c_d, settings)
-
-            # Passages and alignments, from the derived article to its origin,
-            # passages in the order of their start in the derived article.
-            if len(found):
-                (sd, so) = (tok_i.spans, tok_j.spans) if d == i else (tok_j.spans, tok_i.spans)
-                ta, tb, length = (found.T if d == i else found[:, [1, 0, 2]].T)
-                cs, ce, ocs = sd[ta, 0], sd[ta + length - 1, 1], so[tb, 0]
-                if d != i:
-                    by_start = np.lexsort((ocs, cs))
-                    ta, tb, length, cs, ce, ocs = ta[by_start], tb[by_start], length[by_start], cs[by_start], ce[by_start], ocs[by_start]
-                passages.add(d=np.full(len(found), d), o=np.full(len(found), o), cs=cs, ce=ce,
-                             ocs=ocs, oce=so[tb + length - 1, 1], n=length)
-                text_d = text_i if d == i else text_j
-                passage_texts.extend(text_d[a:b] for a, b in zip(cs.tolist(), ce.tolist()))
-            sd_numbers, so_numbers = (si, sj) if d == i else (sj, si)
-            best, sim = (best_j, sim_i) if d == i else (best_i, sim_j)
-            aligned = np.flatnonzero(sim >= settings.sentence_threshold)
-            if len(aligned):
-                alignments.add(d=np.full(len(aligned), d), sent=sd_numbers[aligned], o=np.full(len(aligned), o),
-                               source_sent=so_numbers[best[aligned]], sim=sim[aligned])
-        for r in drop_order[drop_until[g - 1] if g else 0 : drop_until[g]]:
-            held.pop(int(r), None)
-            waiting.pop(int(r), None)
-        if g1 - flushed >= flush_pairs:
-            flush(int(g1))
-    if flushed < n_pairs or n_pairs == 0:
-        flush(n_pairs)
+    schedule = PairSchedule.of(articles["days"].to_numpy(dtype=np.float64), pairs)
+    stretches = schedule.stretches(flush_pairs or FLUSH_PAIRS)
+    if workers > 1 and len(stretches) > 1:
+        pieces = compare_in_workers(articles, texts, schedule, stretches, sentence_vocabulary, settings, workers)
+    else:
+        cache = ArticleCache(articles["article_id"].to_numpy(dtype=object), texts, schedule, sentence_vocabulary, settings)
+        pieces = (compare_stretch(schedule, stretch, cache, articles, settings) for stretch in stretches)
+    for piece in pieces:
+        sink(*piece)
     return None if collected is None else collected.tables(empty_tables())
+
+
+# ------------------------------------------------------------------ comparing pairs: worker processes
+
+
+def stretch_task(articles: pd.DataFrame, texts: ArticleTexts, schedule: PairSchedule,
+                 stretch: tuple[int, int]) -> tuple[pd.DataFrame, ArticleTexts, pd.DataFrame]:
+    """A stretch as a problem of its own, for a worker: ``(articles, texts,
+    pairs)`` of only the articles its pairs name, rows renumbered in their
+    order. The renumbering keeps the order of rows, so :func:`pair_order`
+    of the task is the stretch's order, and its rows are the stretch's."""
+    first, last = schedule.pair_range(stretch)
+    pi, pj = schedule.i[first:last], schedule.j[first:last]
+    rows = np.unique(np.r_[pi, pj])
+    local = articles.iloc[rows].reset_index(drop=True)
+    pairs = pd.DataFrame({"i": np.searchsorted(rows, pi), "j": np.searchsorted(rows, pj),
+                          "cosine": schedule.cosine[first:last]})
+    return local, texts.restricted(local["article_id"]), pairs
+
+
+_WORKER: dict = {}
+
+
+def _start_worker(sentence_vocabulary: pd.DataFrame, settings: OverlapSettings) -> None:
+    _WORKER.update(vocabulary=sentence_vocabulary, settings=settings)
+
+
+def _compare_task(task: tuple[pd.DataFrame, ArticleTexts, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    articles, texts, pairs = task
+    settings = _WORKER["settings"]
+    schedule = PairSchedule.of(articles["days"].to_numpy(dtype=np.float64), pairs)
+    cache = ArticleCache(articles["article_id"].to_numpy(dtype=object), texts, schedule, _WORKER["vocabulary"], settings)
+    return compare_stretch(schedule, (0, len(schedule.starts)), cache, articles, settings)
+
+
+def compare_in_workers(articles: pd.DataFrame, texts: ArticleTexts, schedule: PairSchedule,
+                       stretches: list[tuple[int, int]], sentence_vocabulary: pd.DataFrame,
+                       settings: OverlapSettings, workers: int) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Each stretch's tables (:func:`compare_stretch`), in stretch order,
+    compared in ``workers`` spawned processes (:func:`stretch_task`).
+
+    At most two stretches per worker are in flight, so memory holds a few
+    stretches' rows, not the corpus's. A worker reads its own texts (a
+    :class:`WarehouseTexts` travels as paths and ids), and features of an
+    article whose pairs span two stretches are made in both: the price of
+    independence, a few percent of articles at the default stretch size.
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("spawn")  # not a fork of a process that may hold Dagster's threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(sentence_vocabulary, settings)) as pool:
+        pending: deque = deque()
+        try:
+            for stretch in stretches:
+                pending.append(pool.submit(_compare_task, stretch_task(articles, texts, schedule, stretch)))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool as error:
+            raise RuntimeError(
+                f"a worker process comparing pairs stopped before it answered ({error}); its own error, "
+                "if it had time to print one, is above. Killed by the system, it most likely ran out of "
+                "memory: compare with fewer workers (NEWSDAG_WORKERS)") from error
+        except BaseException:
+            # A failed stretch or sink (or an interruption): start no more
+            # stretches; leaving the pool waits only for the running ones.
+            for future in pending:
+                future.cancel()
+            raise
 
 
 OVERLAP_TABLE_KEYS = {

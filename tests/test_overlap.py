@@ -220,6 +220,36 @@ def test_texts_a_day_at_a_time_and_tables_in_pieces_change_nothing(corpus, monke
         pd.testing.assert_frame_equal(joined, whole, check_exact=True)
 
 
+def test_the_same_pieces_for_one_two_and_four_workers(corpus):
+    from newsdag.features import fit_sentence_idf
+    from newsdag.overlap import compare_pairs, sentence_batches
+
+    articles, whole_pairs, _, _, clusters = corpus
+    batched = articles.assign(day=[f"2025-03-0{1 + k % 3}" for k in range(len(articles))])
+    texts = FrameTexts(batched, split_sentences(articles))
+    ids = articles["article_id"].to_numpy(dtype=object)
+    row = pd.Series(range(len(ids)), index=ids)
+    pairs = pd.DataFrame({"i": row[whole_pairs.article_a].to_numpy(), "j": row[whole_pairs.article_b].to_numpy(),
+                          "cosine": whole_pairs.cosine.to_numpy()})
+    pairs = pairs.sample(frac=1, random_state=0)  # the schedule orders them, not the caller
+    frame = pd.DataFrame({"article_id": ids, "days": articles["published"].astype("int64") / 86_400e9,
+                          "story_id": clusters.set_index("article_id").story_id[ids].to_numpy()})
+    vocabulary = fit_sentence_idf(sentence_batches(texts))
+    results = []
+    for workers in (1, 2, 4):
+        results.append([])
+        compare_pairs(frame, texts, pairs, vocabulary, sink=lambda *t: results[-1].append(t), flush_pairs=3,
+                      workers=workers)
+    assert len(results[0]) > 2  # several stretches, so the workers had several to share
+    joined = pd.concat([p[0] for p in results[0]], ignore_index=True)
+    pd.testing.assert_frame_equal(joined.astype(whole_pairs.dtypes.to_dict()), whole_pairs, check_exact=True)
+    for pieces in results[1:]:
+        assert len(pieces) == len(results[0])
+        for got, want in zip(pieces, results[0]):
+            for g, w in zip(got, want):
+                pd.testing.assert_frame_equal(g.reset_index(drop=True), w.reset_index(drop=True), check_exact=True)
+
+
 def test_rows_come_in_pair_order(corpus):
     articles, pairs, passages, alignments, _ = corpus
     published = articles.set_index("article_id")["published"]
