@@ -82,7 +82,7 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
     tables = ["article_overlap", "reused_passages", "sentence_alignments"]
     # The previous tables are read a row group at a time as they are copied, never whole.
     plan, previous = plan_run(context, settings, tables, basis, read=False)
-    backend = compute.get_backend()
+    backend = compute.get_backend(workers=settings.n_workers)
     graph = articles.read(columns=["article_id", "published", "day", "duplicate_of"])
     sink = _OverlapWriters(settings.warehouse)
     try:
@@ -108,6 +108,8 @@ def overlap(context: AssetExecutionContext, config: OverlapConfig, settings: New
     yield table_output(writers["article_overlap"], "article_overlap", metadata={
         **common,
         "compute_backend": MetadataValue.text(backend.label),
+        # The processes that compared pairs (local backend); the tables do not depend on it.
+        **({"pair_workers": MetadataValue.int(backend.workers)} if hasattr(backend, "workers") else {}),
         "pairs_per_article": MetadataValue.float(float(n_pairs / max(len(graph), 1))),
         "share_derived": MetadataValue.float(float(n_derived / n_pairs) if n_pairs else 0.0),
         "derivation": MetadataValue.json(dict(sink.derivation.most_common())),

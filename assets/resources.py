@@ -38,7 +38,8 @@ class NewsdagSettings(ConfigurableResource):
     max_page_bytes: int = config.DEFAULT_MAX_PAGE_BYTES
     # A CSV of host,outlet naming web pages' outlets ($NEWSDAG_HOST_OUTLETS).
     host_outlets_file: str = ""
-    # Processes parsing files side by side ($NEWSDAG_WORKERS; 0: every core).
+    # Processes parsing files and comparing article pairs side by side
+    # ($NEWSDAG_WORKERS; 0: every core). Tables are the same for any number.
     workers: int = 0
     # The earliest publication day kept ($NEWSDAG_FIRST_DAY; YYYY-MM-DD).
     first_day: str = config.DEFAULT_FIRST_DAY
@@ -64,7 +65,12 @@ class NewsdagSettings(ConfigurableResource):
         return ParseOptions(max_file_bytes=self.max_file_bytes, max_record_chars=self.max_record_chars,
                             max_page_bytes=self.max_page_bytes,
                             host_outlets=read_host_outlets(config.host_outlets_file(self.host_outlets_file or None)),
-                            workers=config.workers(self.workers or None))
+                            workers=self.n_workers)
+
+    @property
+    def n_workers(self) -> int:
+        """The worker processes of this run (:func:`newsdag.config.workers`)."""
+        return config.workers(self.workers or None)
 
 
 class ComputeResource(ConfigurableResource):
@@ -80,13 +86,14 @@ class ComputeResource(ConfigurableResource):
     backend: str = config.DEFAULT_COMPUTE
     pyspark: LazyPySparkResource
 
-    def get_backend(self):
-        """The newsdag backend object for this run."""
-        from newsdag.backend import LOCAL
+    def get_backend(self, workers: int = 1):
+        """The newsdag backend object for this run; the local one compares
+        pairs in ``workers`` processes (NewsdagSettings.n_workers)."""
+        from newsdag.backend import LocalBackend
 
         backend = config.compute_backend(self.backend)
         if backend == "local":
-            return LOCAL
+            return LocalBackend(workers)
         from newsdag.spark import SparkBackend, quiet, use_this_python
 
         use_this_python()

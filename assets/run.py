@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import errno
 import functools
+import multiprocessing
 import os
 import shutil
 import sys
@@ -89,6 +90,14 @@ def materialize_assets(raw_dir: str | os.PathLike | None = None, warehouse_dir: 
     newsdag.storage.WarehouseBusy when another process holds it longer than
     ``lock_wait_seconds`` (default 3600).
     """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A spawned worker imports the script that started it; a script that
+        # materialises at import would otherwise start a second run here,
+        # which waits for the first run's lock while the first waits for it.
+        raise RuntimeError(
+            "newsdag was asked to materialise while one of its worker processes was starting: the script "
+            "that calls materialize_assets runs it when imported, and each worker imports it again. "
+            "Put the call under `if __name__ == \"__main__\":` (or set NEWSDAG_WORKERS=1).")
     defs = build_definitions(raw_dir, warehouse_dir, lock_wait_seconds, compute)
     graph = defs.resolve_asset_graph()
     if selection:

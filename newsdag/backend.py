@@ -25,10 +25,14 @@ BACKENDS = ("local", "spark")
 
 
 class LocalBackend:
-    """The heavy stages in this process."""
+    """The heavy stages on this machine: in this process, and the pair
+    comparisons in ``workers`` processes (:func:`newsdag.overlap.compare_pairs`)."""
 
     name = "local"
     label = "local"  # what the assets record as compute_backend
+
+    def __init__(self, workers: int = 1):
+        self.workers = workers
 
     def fit_tfidf(self, documents, settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
         """See :func:`newsdag.features.fit_tfidf`."""
@@ -41,7 +45,7 @@ class LocalBackend:
 
     def compare_pairs(self, articles: pd.DataFrame, texts, pairs: pd.DataFrame, settings, sink) -> None:
         """See :func:`newsdag.overlap.compare_pairs_here`."""
-        compare_pairs_here(articles, texts, pairs, settings, sink)
+        compare_pairs_here(articles, texts, pairs, settings, sink, workers=self.workers)
 
 
 LOCAL = LocalBackend()

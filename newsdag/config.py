@@ -81,7 +81,7 @@ def host_outlets_file(explicit: str | os.PathLike | None = None) -> Path | None:
 
 
 def workers(explicit: int | None = None) -> int:
-    """Worker processes for the stages that run side by side (parsing):
+    """Worker processes for the stages that run side by side (parsing, pair comparisons):
     ``explicit``, else ``$NEWSDAG_WORKERS``, else every core."""
     value = explicit or os.environ.get("NEWSDAG_WORKERS") or os.cpu_count() or 1
     try:

@@ -175,3 +175,76 @@ def test_run_config_reaches_the_assets_and_the_parquet_footer(tmp_path, samples_
     assert json.loads(read_kv_metadata(table_file(wh, "story_clusters"))["settings"])["window_days"] == 0.0
     assert json.loads(read_kv_metadata(table_file(wh, "tfidf_features"))["settings"])["ngram_max"] == 1
     assert not pd.read_parquet(wh / "tfidf_vocabulary").term.str.contains(" ").any()
+
+
+def _tables_and_row_groups(wh: Path) -> dict:
+    """Every Parquet file under ``wh``: its rows (in file order) and its row
+    groups' sizes. The files' key-value metadata names the run, so files of
+    two runs are compared by content, not by bytes."""
+    import pyarrow.parquet as pq
+
+    out = {}
+    for f in sorted(wh.rglob("*.parquet")):
+        pf = pq.ParquetFile(f)
+        out[str(f.relative_to(wh))] = (
+            pf.read().to_pandas(),
+            [pf.metadata.row_group(i).num_rows for i in range(pf.metadata.num_row_groups)])
+    return out
+
+
+def test_the_warehouse_is_the_same_for_one_and_two_workers(demo_raw, tmp_path, monkeypatch):
+    import newsdag.overlap
+
+    # One pair a stretch, so that two workers really share the bundled demo's pairs.
+    monkeypatch.setattr(newsdag.overlap, "FLUSH_PAIRS", 1)
+    pools = []
+    in_workers = newsdag.overlap.compare_in_workers
+
+    def counted(*args):
+        pools.append(args[-1])
+        yield from in_workers(*args)
+
+    monkeypatch.setattr(newsdag.overlap, "compare_in_workers", counted)
+    runs = {}
+    for n in (1, 2):
+        monkeypatch.setenv("NEWSDAG_WORKERS", str(n))
+        wh = tmp_path / f"wh{n}"
+        assert materialize_all(demo_raw, wh).success
+        runs[n] = _tables_and_row_groups(wh)
+    assert pools == [2]  # one pool, of two processes, in the second run alone
+    assert runs[1].keys() == runs[2].keys()
+    assert len(runs[1]["article_overlap/part-0.parquet"][0]) > 1
+    for name, (frame, groups) in runs[1].items():
+        if name.startswith("raw_files"):
+            continue  # it records each file's time of reading
+        pd.testing.assert_frame_equal(runs[2][name][0], frame, obj=name)
+        assert runs[2][name][1] == groups, name
+
+
+UNGUARDED_SCRIPT = """
+import sys
+import newsdag.overlap
+from assets.run import materialize_assets
+from dagster import DagsterInstance
+
+newsdag.overlap.FLUSH_PAIRS = 1
+summary = materialize_assets(sys.argv[1], sys.argv[2], instance=DagsterInstance.ephemeral())
+sys.exit(0 if all(r.success for r in summary.results) else 3)
+"""
+
+
+def test_a_script_that_materialises_at_import_fails_with_the_fix_instead_of_waiting(demo_raw, tmp_path):
+    import subprocess
+    import sys
+
+    # Each spawned worker imports the script again: without the guard, its
+    # second run would wait an hour for the first run's lock.
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    env = {**os.environ, "NEWSDAG_WORKERS": "2", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.run([sys.executable, str(script), str(demo_raw), str(tmp_path / "wh")], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode != 0
+    assert 'if __name__ == "__main__":' in proc.stderr
+    assert "a worker process comparing pairs stopped" in proc.stderr
+    assert not (tmp_path / "wh" / "article_overlap").exists()
