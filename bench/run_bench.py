@@ -19,7 +19,9 @@ pick to find copies) at the sizes given with --minhash, and text-dedup's
 MinHash (in its own virtualenv) at the sizes given with --textdedup. With --compute, each
 size runs on each backend named (local, spark); peak_rss_mib is the Python
 driver's alone, peak_rss_with_children_mib adds Spark's JVM and Python workers.
-With --per-day, each size runs at each density given (articles a day: the
+With --workers, each size runs with each NEWSDAG_WORKERS given, and
+cpu_percent_end_to_end says how busy the cores were (CPU seconds of the run
+and its worker processes over wall seconds; 200 is both cores). With --per-day, each size runs at each density given (articles a day: the
 generator's --days is N / density), and the results hold each stage's growth
 exponent against articles a day at fixed N: the slope of log seconds against
 log articles a day between the lowest and highest density.
@@ -30,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -76,11 +80,13 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
         raw = source / "raw"
         raw_bytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
         wh = out / "wh"
+        cpu0 = cpu_seconds()
         t0 = time.perf_counter()
         windows: dict = {}
         with TreePeakRss() as tree:
             steps = materialize_graph(raw, wh, compute=compute, step_windows=windows)
         seconds = time.perf_counter() - t0
+        cpu = cpu_seconds() - cpu0
         articles = pd.read_parquet(wh / "articles", columns=["article_id", "external_id", "raw_path"])
         # Plain-text files carry no feed id: their file name is the id.
         articles["gid"] = articles["external_id"].fillna(articles["raw_path"].str.rsplit("/", n=1).str[-1].str[:-4])
@@ -130,7 +136,9 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
             found[method] = round(hit / len(sel), 4)
     stage_seconds = {k: round(sum(steps.get(s, 0.0) for s in v), 2) for k, v in STAGES.items()}
     return {"n_articles": n, "compute": compute, "articles_per_day": per_day, "own_vocabulary": vocabulary,
+            "workers": os.environ.get("NEWSDAG_WORKERS", "every core"),
             "days": days_for(n, per_day) if per_day else None, "raw_mb": round(raw_bytes / 1e6, 1), "seconds_end_to_end": round(seconds, 1),
+            "cpu_percent_end_to_end": round(100 * cpu / seconds),
             "articles_per_second": round(n / seconds, 1), "raw_mb_per_second": round(raw_bytes / 1e6 / seconds, 2),
             "seconds_by_stage": stage_seconds, "seconds_by_step": steps,
             "articles_per_second_by_stage": {k: round(n / v, 1) if v else None for k, v in stage_seconds.items()},
@@ -141,6 +149,13 @@ def one_run(n: int, seed: int, compute: str = "local", corpus: Path | None = Non
             "thread_bcubed_precision_recall_f1": [round(x, 4) for x in thread_f1],
             "traced_to_origin_and_derived": traced, "article_origins_root_by_method": origin_traced,
             "article_origins_planted_root_by_method": origin_exact, "chains": chains, "pair_found_derived": found, "n_pairs": len(overlap)}
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user and system) of this process and of its children that
+    have ended: the worker processes, reaped when their pool closes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def generator_flags(per_day: int | None, vocabulary: bool) -> list[str]:
@@ -313,6 +328,8 @@ def main() -> None:
     parser.add_argument("--per-day", type=int, nargs="*", default=[],
                         help="articles a day to run each size at (default: the generator's, about 1,500)")
     parser.add_argument("--own-vocabulary", action="store_true", help="the generator's --own-vocabulary")
+    parser.add_argument("--workers", type=int, nargs="*", default=[],
+                        help="NEWSDAG_WORKERS to run each size with (default: the environment's, else every core)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--textdedup-one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--hand-one", type=int, help=argparse.SUPPRESS)
@@ -337,15 +354,17 @@ def main() -> None:
     for n in args.sizes:
         for compute in args.compute:
             for per_day in args.per_day or [None]:
-                out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
-                                      "--compute", compute, "--chains", str(args.chains)]
-                                     + (["--corpus", str(args.corpus)] if args.corpus else [])
-                                     + generator_flags(per_day, args.own_vocabulary),
-                                     cwd=PROJECT_ROOT, capture_output=True, text=True)
-                if out.returncode != 0:
-                    sys.exit(out.stderr[-3000:])
-                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-                print(json.dumps(runs[-1]), flush=True)
+                for workers in args.workers or [None]:
+                    env = {**os.environ, **({"NEWSDAG_WORKERS": str(workers)} if workers else {})}
+                    out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
+                                          "--compute", compute, "--chains", str(args.chains)]
+                                         + (["--corpus", str(args.corpus)] if args.corpus else [])
+                                         + generator_flags(per_day, args.own_vocabulary),
+                                         cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
+                    if out.returncode != 0:
+                        sys.exit(out.stderr[-3000:])
+                    runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                    print(json.dumps(runs[-1]), flush=True)
 
     def baseline(flag: str, n: int, per_day: int | None) -> dict:
         # Each in a fresh process, so that its peak memory is its own; a failure is recorded, not fatal.
@@ -361,15 +380,15 @@ def main() -> None:
     hand = [baseline("--hand-one", n, d) for n in args.hand for d in densities]
     minhash = [baseline("--minhash-one", n, d) for n in args.minhash for d in densities]
     textdedup = [baseline("--textdedup-one", n, d) for n in args.textdedup for d in densities]
-    import os
-
-    env = [f"{k}={os.environ[k]}" for k in ("NEWSDAG_SPARK_MASTER", "NEWSDAG_SPARK_REMOTE", "NEWSDAG_SPARK_DRIVER_MEMORY") if k in os.environ]
+    env = [f"{k}={os.environ[k]}" for k in ("NEWSDAG_SPARK_MASTER", "NEWSDAG_SPARK_REMOTE", "NEWSDAG_SPARK_DRIVER_MEMORY",
+                                            "NEWSDAG_WORKERS") if k in os.environ]
     payload = {"command": " ".join(env + ["bench/run_bench.py"] + sys.argv[1:]), "machine": machine(), "commit": git_commit(),
                "runs": runs, "growth_against_articles_per_day": growth_against_density(runs), "hand_written": hand, "minhash": minhash, "textdedup": textdedup}
     name = "bench_" + "_".join([str(n) for n in args.sizes] + (args.compute if args.compute != ["local"] else [])
                                + ([f"chains{args.chains:g}"] if args.chains else [])
                                + ([f"perday{'-'.join(map(str, args.per_day))}"] if args.per_day else [])
                                + (["ownvocab"] if args.own_vocabulary else [])
+                               + ([f"workers{'-'.join(map(str, args.workers))}"] if args.workers else [])
                                + ([f"textdedup_{n}" for n in args.textdedup] if not args.sizes else []))
     print(f"wrote {save_results(name, payload)}")
 
