@@ -21,13 +21,11 @@ import hashlib
 import io
 import json
 import math
-import multiprocessing
 import os
 import re
 import unicodedata
 import zlib
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -41,6 +39,7 @@ from newsdag.language import detect_language
 from newsdag.text import PARAGRAPH_SEPARATOR, count_words, first_sentence, normalise_paragraphs, sentence_spans
 from newsdag.warc import iter_warc
 from newsdag.webpages import drop_headline, page_body, page_metadata, parse_html, url_host
+from newsdag.workers import in_workers
 
 FORMAT_BY_SUFFIX = {
     ".txt": "text",
@@ -1036,15 +1035,22 @@ def parse_files(raw_root: Path, jobs: list[FileJob], options: ParseOptions) -> l
     whatever finishes first, so tables are the same for any number of workers.
 
     Workers are started with ``spawn`` (a fresh interpreter, not a fork of a
-    process that may hold Dagster's threads and locks), and end with the call.
+    process that may hold Dagster's threads and locks), and end with the call
+    (:func:`newsdag.workers.in_workers`).
     """
     workers = min(options.workers, len(jobs) // MIN_FILES_PER_WORKER)
     run = functools.partial(_run_job, Path(raw_root), options)
     if workers <= 1:
         return [run(job) for job in jobs]
     chunk = max(1, len(jobs) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(run, jobs, chunksize=chunk))
+    chunks = [jobs[s : s + chunk] for s in range(0, len(jobs), chunk)]
+    parts = in_workers(functools.partial(_run_jobs, Path(raw_root), options), chunks, workers, "parsing files")
+    return [result for part in parts for result in part]
+
+
+def _run_jobs(raw_root: Path, options: ParseOptions, jobs: list[FileJob]) -> list[tuple[list[dict], list[dict]]]:
+    """:func:`_run_job` for a chunk of jobs: one task of a worker process."""
+    return [_run_job(raw_root, options, job) for job in jobs]
 
 
 def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = ParseOptions(),

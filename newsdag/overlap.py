@@ -30,6 +30,7 @@ from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 from newsdag.storage import row_groups
 from newsdag.text import WORD, word_spans
+from newsdag.workers import in_workers
 
 # Odd 64-bit multipliers for combining token hashes into n-gram hashes.
 _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
@@ -738,7 +739,8 @@ def origin_is_first(day_a: float, day_b: float, containment_a_in_b: float, conta
     tie or a missing date, the direction of the asymmetric overlap: the
     article more contained in the other is the derived one (Broder's
     containment), then the one with more of its sentences aligned, then the
-    shorter (the longer text is the fuller source), then the larger id."""
+    shorter (the longer text is the fuller source), then the one with the
+    smaller id."""
     if not np.isnan(day_a) and not np.isnan(day_b) and day_a != day_b:
         return bool(day_a < day_b)
     if containment_a_in_b != containment_b_in_a:
@@ -805,18 +807,17 @@ class OverlapRows:
         self.n_passages[x], self.origin[x] = len(found), o
         self.derivation[x], self.reuse_kind[x] = got.derivation, got.reuse_kind
         derived_is_a = not got.origin_is_a
-        if len(found):
-            self._add_passages(d, o, found, a, b, derived_is_a)
         derived, source = (a, b) if derived_is_a else (b, a)
+        if len(found):
+            self._add_passages(d, o, found, derived, source, derived_is_a)
         best, sim = (got.best_b, got.sim_a) if derived_is_a else (got.best_a, got.sim_b)
         aligned = np.flatnonzero(sim >= self.settings.sentence_threshold)
         if len(aligned):
             self.alignments.add(d=np.full(len(aligned), d), sent=derived.sent_idx[aligned], o=np.full(len(aligned), o),
                                 source_sent=source.sent_idx[best[aligned]], sim=sim[aligned])
 
-    def _add_passages(self, d: int, o: int, found: np.ndarray, a: ArticleFeatures, b: ArticleFeatures,
+    def _add_passages(self, d: int, o: int, found: np.ndarray, derived: ArticleFeatures, source: ArticleFeatures,
                       derived_is_a: bool) -> None:
-        derived, source = (a, b) if derived_is_a else (b, a)
         sd, so = derived.tokens.spans, source.tokens.spans
         ta, tb, length = (found.T if derived_is_a else found[:, [1, 0, 2]].T)
         cs, ce, ocs = sd[ta, 0], sd[ta + length - 1, 1], so[tb, 0]
@@ -947,41 +948,18 @@ def compare_in_workers(articles: pd.DataFrame, texts: ArticleTexts, schedule: Pa
                        stretches: list[tuple[int, int]], sentence_vocabulary: pd.DataFrame,
                        settings: OverlapSettings, workers: int) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
     """Each stretch's tables (:func:`compare_stretch`), in stretch order,
-    compared in ``workers`` spawned processes (:func:`stretch_task`).
+    compared in ``workers`` spawned processes (:func:`stretch_task`,
+    :func:`newsdag.workers.in_workers`).
 
     At most two stretches per worker are in flight, so memory holds a few
     stretches' rows, not the corpus's. A worker reads its own texts (a
     :class:`WarehouseTexts` travels as paths and ids), and features of an
     article whose pairs span two stretches are made in both: the price of
-    independence, a few percent of articles at the default stretch size.
+    independence.
     """
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    context = multiprocessing.get_context("spawn")  # not a fork of a process that may hold Dagster's threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(sentence_vocabulary, settings)) as pool:
-        pending: deque = deque()
-        try:
-            for stretch in stretches:
-                pending.append(pool.submit(_compare_task, stretch_task(articles, texts, schedule, stretch)))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        except BrokenProcessPool as error:
-            raise RuntimeError(
-                f"a worker process comparing pairs stopped before it answered ({error}); its own error, "
-                "if it had time to print one, is above. Killed by the system, it most likely ran out of "
-                "memory: compare with fewer workers (NEWSDAG_WORKERS)") from error
-        except BaseException:
-            # A failed stretch or sink (or an interruption): start no more
-            # stretches; leaving the pool waits only for the running ones.
-            for future in pending:
-                future.cancel()
-            raise
+    tasks = (stretch_task(articles, texts, schedule, stretch) for stretch in stretches)
+    yield from in_workers(_compare_task, tasks, workers, "comparing pairs", initializer=_start_worker,
+                          initargs=(sentence_vocabulary, settings))
 
 
 OVERLAP_TABLE_KEYS = {
