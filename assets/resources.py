@@ -38,7 +38,7 @@ class NewsdagSettings(ConfigurableResource):
     max_page_bytes: int = config.DEFAULT_MAX_PAGE_BYTES
     # A CSV of host,outlet naming web pages' outlets ($NEWSDAG_HOST_OUTLETS).
     host_outlets_file: str = ""
-    # Processes parsing files and comparing article pairs side by side
+    # Processes parsing files, searching neighbours and comparing pairs side by side
     # ($NEWSDAG_WORKERS; 0: every core). Tables are the same for any number.
     workers: int = 0
     # The earliest publication day kept ($NEWSDAG_FIRST_DAY; YYYY-MM-DD).
@@ -87,8 +87,9 @@ class ComputeResource(ConfigurableResource):
     pyspark: LazyPySparkResource
 
     def get_backend(self, workers: int = 1):
-        """The newsdag backend object for this run; the local one compares
-        pairs in ``workers`` processes (NewsdagSettings.n_workers)."""
+        """The newsdag backend object for this run; the local one searches
+        neighbours and compares pairs in ``workers`` processes
+        (NewsdagSettings.n_workers)."""
         from newsdag.backend import LocalBackend
 
         backend = config.compute_backend(self.backend)

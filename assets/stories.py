@@ -45,7 +45,7 @@ def story_clusters(context: AssetExecutionContext, config: StoryConfig, settings
     basis = basis_json(code_version=STORY_CLUSTERS_VERSION, settings=settings_json, trailing_days=settings.trailing_days,
                        tfidf=[tfidf_footer.get("settings"), tfidf_footer.get("code_version")])
     plan, previous = plan_run(context, settings, ["story_clusters"], basis)
-    backend = compute.get_backend()
+    backend = compute.get_backend(workers=settings.n_workers)
     if plan.mode == UNCHANGED:
         clusters = previous["story_clusters"]
     else:

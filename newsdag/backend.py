@@ -18,15 +18,17 @@ import pandas as pd
 import scipy.sparse as sp
 
 from newsdag.features import TfidfSettings, fit_tfidf
-from newsdag.neighbours import topk_neighbours
+from newsdag.neighbours import topk_neighbours_in_workers
 from newsdag.overlap import compare_pairs_here
 
 BACKENDS = ("local", "spark")
 
 
 class LocalBackend:
-    """The heavy stages on this machine: in this process, and the pair
-    comparisons in ``workers`` processes (:func:`newsdag.overlap.compare_pairs`)."""
+    """The heavy stages on this machine: in this process, and the neighbour
+    search and the pair comparisons in ``workers`` processes
+    (:func:`newsdag.neighbours.topk_neighbours_in_workers`,
+    :func:`newsdag.overlap.compare_pairs`)."""
 
     name = "local"
     label = "local"  # what the assets record as compute_backend
@@ -39,9 +41,9 @@ class LocalBackend:
         return fit_tfidf(documents, settings)
 
     def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0, half_life_hours=None) -> pd.DataFrame:
-        """See :func:`newsdag.neighbours.topk_neighbours`."""
-        return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days,
-                               half_life_hours=half_life_hours)
+        """See :func:`newsdag.neighbours.topk_neighbours_in_workers`."""
+        return topk_neighbours_in_workers(X, days, k=k, min_similarity=min_similarity, window_days=window_days,
+                                          half_life_hours=half_life_hours, workers=self.workers)
 
     def compare_pairs(self, articles: pd.DataFrame, texts, pairs: pd.DataFrame, settings, sink) -> None:
         """See :func:`newsdag.overlap.compare_pairs_here`."""

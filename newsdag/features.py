@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import re
 
@@ -277,29 +277,46 @@ def fit_sentence_vocabulary(sentences: pd.Series | list[str]) -> pd.DataFrame:
 def fit_sentence_idf(batches: Iterable[pd.Series | list[str]]) -> pd.DataFrame:
     """:func:`fit_sentence_vocabulary` over sentences that arrive in batches
     (a day of the warehouse at a time), so the corpus's sentences are never
-    all in memory: only the document frequency of each term is kept.
+    all in memory: only the document frequency of each term is kept
+    (:func:`sentence_document_frequency`, :func:`sentence_idf`).
 
     The idf equals scikit-learn's ``TfidfTransformer`` fitted on the counts of
-    all the sentences at once, to the bit: it is computed in float32, as
-    scikit-learn computes it for float32 counts, then widened to float64.
+    all the sentences at once, to the bit.
     """
     analyzer = StemmedWords()
     df: Counter = Counter()
     n = 0
     for batch in batches:
-        texts = list(batch)
-        n += len(texts)
-        counter = CountVectorizer(analyzer=analyzer, binary=True, dtype=np.float32)
-        try:
-            counts = counter.fit_transform(texts)
-        except ValueError:  # no word at all in this batch
-            continue
-        df.update(dict(zip(counter.get_feature_names_out().tolist(), np.bincount(counts.indices).tolist())))
-    if not df:
+        batch_df, batch_n = sentence_document_frequency(batch, analyzer)
+        df.update(batch_df)
+        n += batch_n
+    return sentence_idf(df, n)
+
+
+def sentence_document_frequency(sentences: pd.Series | list[str], analyzer: StemmedWords | None = None
+                                ) -> tuple[dict[str, int], int]:
+    """``({stemmed word: number of sentences holding it}, number of
+    sentences)`` for one batch of ``sentences``. Counts of batches add up to
+    the counts of their union, in any order: what lets batches be counted in
+    worker processes."""
+    texts = list(sentences)
+    counter = CountVectorizer(analyzer=analyzer or StemmedWords(), binary=True, dtype=np.float32)
+    try:
+        counts = counter.fit_transform(texts)
+    except ValueError:  # no word at all in this batch
+        return {}, len(texts)
+    return dict(zip(counter.get_feature_names_out().tolist(), np.bincount(counts.indices).tolist())), len(texts)
+
+
+def sentence_idf(document_frequency: Mapping[str, int], n_sentences: int) -> pd.DataFrame:
+    """The ``term`` and ``idf`` table of :func:`fit_sentence_vocabulary` from
+    document frequencies over ``n_sentences`` sentences. Computed in float32,
+    as scikit-learn computes it for float32 counts, then widened to float64."""
+    if not document_frequency:
         return pd.DataFrame({"term": pd.Series([], dtype=object), "idf": pd.Series([], dtype=np.float64)})
-    terms = sorted(df)
-    smoothed = np.array([df[t] for t in terms], dtype=np.float32) + np.float32(1.0)
-    idf = np.full_like(smoothed, n + 1, dtype=np.float32)
+    terms = sorted(document_frequency)
+    smoothed = np.array([document_frequency[t] for t in terms], dtype=np.float32) + np.float32(1.0)
+    idf = np.full_like(smoothed, n_sentences + 1, dtype=np.float32)
     idf /= smoothed
     np.log(idf, out=idf)
     idf += np.float32(1.0)

@@ -47,6 +47,95 @@ def topk_neighbours(
                                           half_life_hours=half_life_hours))
 
 
+# Below this many rows the search runs in the caller's process: starting
+# processes costs more than it saves.
+MIN_ROWS_FOR_WORKERS = 5_000
+# Chunks of home rows per worker: enough that a chunk of busy days does not
+# leave the other workers idle at the end.
+CHUNKS_PER_WORKER = 4
+
+
+def topk_neighbours_in_workers(
+    X: sp.csr_matrix,
+    days: np.ndarray,
+    k: int = 10,
+    min_similarity: float = 0.1,
+    window_days: float = 2.0,
+    half_life_hours: float | None = None,
+    workers: int = 1,
+) -> pd.DataFrame:
+    """:func:`topk_neighbours`, its rows' lists made in ``workers`` spawned
+    processes (:func:`newsdag.workers.in_workers`). The same edges, to the
+    bit, for any number of workers.
+
+    Dated rows, in publication order, are cut into chunks; a chunk's task
+    holds its rows and every row within ``window_days`` of them (found with
+    the same comparisons :func:`topk_directed` makes) plus the undated rows,
+    in row order, so that ties between equal similarities break by row as in
+    one process. Undated rows, compared with every row, are one task of the
+    whole matrix. With one worker, fewer than :data:`MIN_ROWS_FOR_WORKERS`
+    rows, or no positive window, it is :func:`topk_neighbours` here.
+    """
+    from newsdag.workers import in_workers
+
+    X = sp.csr_matrix(X, dtype=np.float32)
+    days = np.asarray(days, dtype=np.float64)
+    n = X.shape[0]
+    if workers <= 1 or n < MIN_ROWS_FOR_WORKERS or not window_days > 0:
+        return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days,
+                               half_life_hours=half_life_hours)
+    params = (k, min_similarity, window_days, half_life_hours)
+    parts = list(in_workers(_topk_task, neighbour_tasks(X, days, window_days, workers * CHUNKS_PER_WORKER),
+                            workers, "searching neighbours", initializer=_start_neighbour_worker,
+                            initargs=(params,)))
+    if not parts:
+        return symmetric_edges(np.array([], np.int64), np.array([], np.int64), np.array([], np.float32))
+    return symmetric_edges(*(np.concatenate(column) for column in zip(*parts)))
+
+
+def neighbour_tasks(X: sp.csr_matrix, days: np.ndarray, window_days: float, n_chunks: int):
+    """The tasks of :func:`topk_neighbours_in_workers`: ``(members, X[members],
+    days[members], home)`` with ``members`` (int64 row numbers, ascending) and
+    ``home`` (bool per member, the rows whose lists the task makes). Yielded
+    one at a time, so only the tasks in flight hold their slices of ``X``."""
+    n = X.shape[0]
+    undated = np.flatnonzero(np.isnan(days))
+    dated = np.flatnonzero(~np.isnan(days))
+    dated = dated[np.argsort(days[dated], kind="stable")]
+    dated_days = days[dated]
+    # A hair wider than the window, so that rounding in ``day - window``
+    # never drops a row the task's own test (|gap| <= window) would keep;
+    # the task drops the extra rows by that test.
+    reach = window_days * (1 + 1e-9) + 1e-9
+    for chunk in np.array_split(np.arange(len(dated)), min(n_chunks, max(len(dated), 1))):
+        if len(chunk) == 0:
+            continue
+        lo = np.searchsorted(dated_days, dated_days[chunk[0]] - reach, side="left")
+        hi = np.searchsorted(dated_days, dated_days[chunk[-1]] + reach, side="right")
+        members = np.sort(np.concatenate([dated[lo:hi], undated]))
+        home = np.isin(members, dated[chunk])
+        yield members, X[members], days[members], home
+    if len(undated):
+        members = np.arange(n)
+        home = np.zeros(n, dtype=bool)
+        home[undated] = True
+        yield members, X, days, home
+
+
+_NEIGHBOUR_PARAMS: list = []
+
+
+def _start_neighbour_worker(params: tuple) -> None:
+    _NEIGHBOUR_PARAMS[:] = [params]
+
+
+def _topk_task(task: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    members, X, days, home = task
+    k, min_similarity, window_days, half_life_hours = _NEIGHBOUR_PARAMS[0]
+    r, c, s = topk_directed(X, days, k, min_similarity, window_days, home=home, half_life_hours=half_life_hours)
+    return members[r], members[c], s
+
+
 def time_weight(gap_days: np.ndarray, half_life_hours: float) -> np.ndarray:
     """``2 ** -(gap in hours / half_life_hours)``, float32, shape of ``gap_days``
     (float days; NaN, an undated side, weighs 1)."""

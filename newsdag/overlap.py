@@ -19,13 +19,15 @@ in every process and on every machine.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterator, Protocol
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from newsdag.features import fit_sentence_idf, sentence_vectorizer, transform_sentences
+from newsdag.features import (fit_sentence_idf, sentence_document_frequency, sentence_idf, sentence_vectorizer,
+                              transform_sentences)
 from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
 from newsdag.storage import row_groups
@@ -524,8 +526,36 @@ def compare_pairs_here(articles: pd.DataFrame, texts: ArticleTexts, pairs: pd.Da
     """:func:`compare_pairs` on this machine, the sentence idf fitted first, a
     batch of ``texts`` at a time, on every sentence they hold: the local
     backend's pair comparisons, in ``workers`` processes."""
-    vocabulary = fit_sentence_idf(sentence_batches(texts))
+    vocabulary = fit_sentence_idf_here(texts, workers)
     compare_pairs(articles, texts, pairs, vocabulary, settings, sink, workers=workers)
+
+
+def fit_sentence_idf_here(texts: ArticleTexts, workers: int = 1) -> pd.DataFrame:
+    """:func:`newsdag.features.fit_sentence_idf` over every sentence of
+    ``texts``, a batch at a time; with ``workers`` > 1 and several batches,
+    the batches are counted in worker processes (each reads its own batch)
+    and the counts added up: the same idf, to the bit."""
+    keys = texts.batches()
+    if workers <= 1 or len(keys) < 2:
+        return fit_sentence_idf(sentence_batches(texts))
+    total: Counter = Counter()
+    n = 0
+    for frequency, batch_n in in_workers(_count_batch_task, keys, workers, "counting sentence words",
+                                         initializer=_start_texts_worker, initargs=(texts,)):
+        total.update(frequency)
+        n += batch_n
+    return sentence_idf(total, n)
+
+
+_TEXTS: list = []
+
+
+def _start_texts_worker(texts: ArticleTexts) -> None:
+    _TEXTS[:] = [texts]
+
+
+def _count_batch_task(key: str) -> tuple[dict[str, int], int]:
+    return sentence_document_frequency(_TEXTS[0].load(key)[1]["text"])
 
 
 # ------------------------------------------------------------------ comparing pairs: the schedule

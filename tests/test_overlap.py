@@ -250,6 +250,19 @@ def test_the_same_pieces_for_one_two_and_four_workers(corpus):
                 pd.testing.assert_frame_equal(g.reset_index(drop=True), w.reset_index(drop=True), check_exact=True)
 
 
+def test_the_sentence_idf_counted_in_workers_is_the_same_to_the_bit(corpus):
+    from newsdag.features import fit_sentence_idf
+    from newsdag.overlap import fit_sentence_idf_here, sentence_batches
+
+    articles = corpus[0]
+    texts = FrameTexts(articles.assign(day=[f"2025-03-0{1 + k % 3}" for k in range(len(articles))]),
+                       split_sentences(articles))
+    assert len(texts.batches()) == 3
+    whole = fit_sentence_idf(sentence_batches(texts))
+    assert len(whole) > 50
+    pd.testing.assert_frame_equal(fit_sentence_idf_here(texts, workers=2), whole, check_exact=True)
+
+
 def test_rows_come_in_pair_order(corpus):
     articles, pairs, passages, alignments, _ = corpus
     published = articles.set_index("article_id")["published"]

@@ -173,6 +173,26 @@ def test_topk_neighbours_respects_window_k_and_threshold():
     assert len(undated_edges) > 0
 
 
+@pytest.mark.parametrize("half_life_hours", [None, 8.0])
+def test_the_neighbour_search_in_workers_gives_the_same_edges_to_the_bit(monkeypatch, half_life_hours):
+    import newsdag.neighbours
+    from newsdag.neighbours import topk_neighbours_in_workers
+
+    monkeypatch.setattr(newsdag.neighbours, "MIN_ROWS_FOR_WORKERS", 0)
+    rng = np.random.default_rng(1)
+    # Six words: many equal similarities, so ties must break as in one process.
+    docs = [" ".join(rng.choice(["alpha", "beta", "gamma", "delta", "eps", "zeta"], 4)) for _ in range(400)]
+    _, X = fit_tfidf(docs)
+    days = rng.integers(0, 40, 400) / 2.0  # half days: many gaps of exactly the window
+    days[rng.choice(400, 7, replace=False)] = np.nan
+    whole = topk_neighbours(X, days, k=3, min_similarity=0.2, window_days=2.0, half_life_hours=half_life_hours)
+    assert len(whole) > 300
+    for workers in (2, 3):
+        got = topk_neighbours_in_workers(X, days, k=3, min_similarity=0.2, window_days=2.0,
+                                         half_life_hours=half_life_hours, workers=workers)
+        pd.testing.assert_frame_equal(got, whole, check_exact=True)
+
+
 def test_candidate_pairs_grow_linearly_with_articles():
     # Same daily volume, more days: pairs grow like N, not N^2.
     rng = np.random.default_rng(1)
