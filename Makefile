@@ -84,4 +84,4 @@ lock: $(STAMP)
 	  $(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^-e '; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) data/warehouse data/warehouse.versions
+	rm -rf $(VENV) data/warehouse data/warehouse.versions data/warehouse.parsed

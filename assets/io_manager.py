@@ -53,6 +53,9 @@ SETTINGS_KEY = "newsdag/settings"
 # run reads them (see newsdag.incremental).
 BASIS_KEY = "newsdag/basis"
 PLAN_KEY = "newsdag/plan"
+# When the raw_files scan began (ISO 8601, UTC): the next scan keeps the hash
+# of a file modified well before it (newsdag.ingest.scan_raw_files).
+SCAN_STARTED_KEY = "newsdag/scan_started"
 PREVIEW_ROWS = 5
 PREVIEW_CHARS = 80
 
@@ -129,7 +132,8 @@ class ParquetTableIOManager(UPathIOManager):
             "partition": partition,
             "upstream": json.dumps(self._upstream_versions(context, partition), sort_keys=True),
         }
-        for key, name in ((SETTINGS_KEY, "settings"), (BASIS_KEY, "basis"), (PLAN_KEY, "plan")):
+        for key, name in ((SETTINGS_KEY, "settings"), (BASIS_KEY, "basis"), (PLAN_KEY, "plan"),
+                          (SCAN_STARTED_KEY, "scan_started")):
             value = _output_value(context, key)
             if value:
                 kv[name] = value
@@ -195,7 +199,9 @@ class ParquetTableIOManager(UPathIOManager):
 
 
 # Footer fields that differ between two runs making the same file.
-_RUN_FIELDS = {"run_id", "plan"}
+# A file written again only for these keeps the one on disk. An older
+# scan_started kept that way only means a file or two is hashed again.
+_RUN_FIELDS = {"run_id", "plan", "scan_started"}
 
 
 def _same_file(path: Path, kv: dict[str, str]) -> bool:

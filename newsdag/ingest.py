@@ -264,7 +264,16 @@ def disk_path(raw_root: Path, raw_path: str) -> Path:
     return path
 
 
-def scan_raw_files(raw_root: Path, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+# A file keeps the hash an earlier scan took only if it was last modified at
+# least this long before that scan began. A file rewritten at the same size
+# within one tick of the file system's clock, after it was hashed, shows the
+# same size and time (git's "racy index" problem); two seconds is also the
+# tick of the coarsest clocks (FAT, some network file systems).
+RACY_SECONDS = 2.0
+
+
+def scan_raw_files(raw_root: Path, previous: pd.DataFrame | None = None,
+                   previous_scan_started: pd.Timestamp | None = None) -> pd.DataFrame:
     """Inventory of every file under ``raw_root``, in path order.
 
     Returns a frame with ``raw_path`` (relative, '/'-separated), ``source``,
@@ -272,11 +281,21 @@ def scan_raw_files(raw_root: Path, previous: pd.DataFrame | None = None) -> pd.D
     leaving the root), ``modified`` (UTC) and ``first_seen`` (UTC): the
     ``first_seen`` of the same path in ``previous`` (an earlier scan), else
     its modification time. Files are listed, not judged: parsing decides.
+
+    Each file is read to hash it, unless ``previous`` (a scan that began at
+    ``previous_scan_started``, UTC) lists the same path with the same size
+    and modification time, modified at least :data:`RACY_SECONDS` before that
+    scan began: then its hash is kept, as ``make``, rsync and git judge a
+    file unchanged. Without ``previous_scan_started`` every file is hashed.
+    A file changed in place with its size and modification time restored
+    by hand (``touch -d``) keeps its old hash; parsing still hashes the bytes
+    it reads (``articles.raw_sha256``).
     """
     raw_root = Path(raw_root)
     if not raw_root.is_dir():
         raise FileNotFoundError(f"raw folder {raw_root} does not exist or is not a folder")
     root_real = raw_root.resolve()
+    known_hashes = previous_hashes(previous, previous_scan_started)
     rows = []
     for path in _walk_files(raw_root):
         rel = display_path(path.relative_to(raw_root).as_posix())
@@ -292,7 +311,8 @@ def scan_raw_files(raw_root: Path, previous: pd.DataFrame | None = None) -> pd.D
         try:
             if _inside(path, root_real) and path.is_file():
                 size = path.stat().st_size
-                sha = _sha256_file(path)
+                sha = known_hashes.get((rel, size, _microseconds(modified)))
+                sha = sha if sha is not None else _sha256_file(path)
         except OSError:
             pass  # unreadable now: parsing rejects it with the reason, and the next run tries again
         rows.append(
@@ -310,6 +330,25 @@ def scan_raw_files(raw_root: Path, previous: pd.DataFrame | None = None) -> pd.D
         seen = df["raw_path"].map(before).fillna(seen)
     df["first_seen"] = pd.to_datetime(seen, utc=True)
     return df
+
+
+def previous_hashes(previous: pd.DataFrame | None, scan_started: pd.Timestamp | None) -> dict[tuple, str]:
+    """The hashes of ``previous`` (a :func:`scan_raw_files` frame) a new scan
+    may keep: ``(raw_path, size_bytes, modified) -> sha256`` for the files
+    modified at least :data:`RACY_SECONDS` before ``scan_started``; empty
+    without either."""
+    if previous is None or scan_started is None or not len(previous) or "modified" not in previous:
+        return {}
+    modified = pd.to_datetime(previous["modified"], utc=True)
+    keep = previous["sha256"].notna() & (modified < pd.Timestamp(scan_started) - pd.Timedelta(seconds=RACY_SECONDS))
+    return {(path, int(size), _microseconds(when)): sha for path, size, when, sha in
+            zip(previous["raw_path"][keep], previous["size_bytes"][keep], modified[keep], previous["sha256"][keep])}
+
+
+def _microseconds(ts: pd.Timestamp) -> int:
+    """Whole microseconds since the epoch: the stored unit of ``modified``,
+    and a key that does not depend on a timestamp's pandas unit."""
+    return pd.Timestamp(ts).value // 1000
 
 
 # ----------------------------------------------------------------- days
@@ -352,13 +391,19 @@ def place_article(published: Any, seen_day: str, first_day: str | None = None,
 
 def file_days(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = ParseOptions(),
               first_day: str | None = None, last_day: str | None = None,
-              previous: pd.DataFrame | None = None) -> pd.Series:
-    """For each file of ``raw_files`` (with ``first_seen``), the sorted list of
-    days its articles and rejections belong to: its articles' publication
-    days, and its first-seen day when it has undated articles or rejections
-    (or gives nothing at all). A file whose path, hash, first-seen time and
-    format match a row of ``previous`` keeps that row's ``days`` without being
-    parsed again."""
+              previous: pd.DataFrame | None = None, keep=None) -> pd.Series:
+    """For each file of ``raw_files`` (a :func:`scan_raw_files` frame), the
+    sorted list of days its articles and rejections belong to: its articles'
+    publication days, and its first-seen day when it has undated articles or
+    rejections (or gives nothing at all). A file whose path, hash, first-seen
+    time and format match a row of ``previous`` keeps that row's ``days``
+    without being parsed again.
+
+    With ``keep`` (a :class:`newsdag.parsed_files.ParsedFiles`), the files of
+    :data:`KEPT_FORMATS` are parsed whole and their results kept there, for
+    the day run (:func:`parse_raw_files`) to read instead of parsing them
+    again; without it, they are read only as far as their days (no page
+    bodies)."""
     known: dict[tuple, list[str]] = {}
     if previous is not None and len(previous) and "days" in previous:
         for r in previous.itertuples():
@@ -372,16 +417,19 @@ def file_days(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = P
         if r.sha256 is not None and key in known:
             out.append(known[key])
             continue
-        todo.append((len(out), FileJob(r.raw_path, r.format, days_only=True),
-                     clamp_day(r.first_seen, first_day, last_day), r.format))
+        kept = keep is not None and r.format in KEPT_FORMATS and r.sha256 is not None
+        job = FileJob(r.raw_path, r.format, days_only=not kept, keep=keep if kept else None, sha256=r.sha256,
+                      size_bytes=int(r.size_bytes), modified_us=_microseconds(r.modified)) if kept else \
+            FileJob(r.raw_path, r.format, days_only=True)
+        todo.append((len(out), job, clamp_day(r.first_seen, first_day, last_day), r.format))
         out.append(None)
     parsed = parse_files(raw_root, [job for _, job, _, _ in todo], options)
-    for (row, _, seen_day, fmt), (articles, rejects) in zip(todo, parsed):
+    for (row, job, seen_day, fmt), (articles, rejects) in zip(todo, parsed):
         days = {place_article(a["published"], seen_day, first_day, last_day)[0] for a in articles}
         # Rejections, and a file that gives nothing, land on its first-seen
-        # day; so may a web page's, which only parsing tells (days_only does
-        # not extract bodies, and a page without one is rejected).
-        if rejects or not articles or fmt in PAGE_FORMATS:
+        # day; so may a web page's read only to its days, which only parsing
+        # its body tells (a page without one is rejected).
+        if rejects or not articles or (job.days_only and fmt in PAGE_FORMATS):
             days.add(seen_day)
         out[row] = sorted(days)
     return pd.Series(out, index=raw_files.index, dtype=object)
@@ -1004,12 +1052,29 @@ class DayFilter:
 
 @dataclass(frozen=True)
 class FileJob:
-    """One :func:`parse_file` call: a file of ``raw_files`` and how far to read it."""
+    """One :func:`parse_file` call: a file of ``raw_files`` and how far to read it.
+
+    With ``keep`` (a :class:`newsdag.parsed_files.ParsedFiles`) the file is
+    parsed whole and its result kept there, under the ``sha256`` its index row
+    gives (written only if the file is still the one that row describes:
+    ``size_bytes`` and ``modified_us``); the job then returns only each
+    article's ``published``, as ``days_only`` does."""
 
     raw_path: str
     format: str
     days_only: bool = False
     wanted: DayFilter | None = None
+    keep: Any = None
+    sha256: str | None = None
+    size_bytes: int | None = None
+    modified_us: int | None = None
+
+
+# Formats whose parse results are kept for the day run (newsdag.parsed_files).
+# Not plain text: a text file is one article, parsed in about the time its
+# kept entry takes to write and read (2.4 ms against 1.8 + 1.9 ms here;
+# docs/design.md, "Parse once").
+KEPT_FORMATS = frozenset({"jsonl", "json", "csv", "parquet", "html", "warc"})
 
 
 # Below this many files a pool costs more than it saves: each worker starts a
@@ -1025,27 +1090,50 @@ def _run_job(raw_root: Path, options: ParseOptions, job: FileJob) -> tuple[list[
         # (days_only) parses feeds whole and needs no language.
         for article in articles:
             article["language"] = detect_language(article["text"])
+    if job.keep is not None:
+        if _still_indexed(raw_root, job, articles, rejects):
+            job.keep.put(job.raw_path, job.sha256, job.format, articles, rejects)
+        # The day index needs only the publication times; the texts stay in
+        # the worker (the kept entry has them).
+        articles = [{"published": a["published"]} for a in articles]
     return articles, rejects
 
 
-def parse_files(raw_root: Path, jobs: list[FileJob], options: ParseOptions) -> list[tuple[list[dict], list[dict]]]:
-    """:func:`parse_file` for each job, in order: in this process, or across
-    ``options.workers`` worker processes when there are at least
-    ``MIN_FILES_PER_WORKER`` files per worker. Results come back in job order
+def _still_indexed(raw_root: Path, job: FileJob, articles: list[dict], rejects: list[dict]) -> bool:
+    """Whether the file parsed is the version its index row describes, so that
+    its result may be kept under that row's hash: every article carries the
+    hash (the bytes parsed), nothing was unreadable or changing, and the
+    file's size and modification time are still the row's."""
+    if job.sha256 is None or any(a["raw_sha256"] != job.sha256 for a in articles):
+        return False
+    if any(r["reason"] in ("unreadable", "changed_while_reading") for r in rejects):
+        return False
+    try:
+        st = disk_path(raw_root, job.raw_path).stat()
+    except OSError:
+        return False
+    return (st.st_size, _microseconds(pd.Timestamp(st.st_mtime, unit="s", tz="UTC"))) == (job.size_bytes, job.modified_us)
+
+
+def parse_files(raw_root: Path, jobs: list[FileJob], options: ParseOptions) -> Iterator[tuple[list[dict], list[dict]]]:
+    """:func:`parse_file` for each job, in order, one result at a time: in this
+    process, or across ``options.workers`` worker processes when there are at
+    least ``MIN_FILES_PER_WORKER`` files per worker. Results come in job order
     whatever finishes first, so tables are the same for any number of workers.
 
     Workers are started with ``spawn`` (a fresh interpreter, not a fork of a
-    process that may hold Dagster's threads and locks), and end with the call
-    (:func:`newsdag.workers.in_workers`).
+    process that may hold Dagster's threads and locks), and end with the
+    iteration (:func:`newsdag.workers.in_workers`).
     """
     workers = min(options.workers, len(jobs) // MIN_FILES_PER_WORKER)
     run = functools.partial(_run_job, Path(raw_root), options)
     if workers <= 1:
-        return [run(job) for job in jobs]
+        yield from map(run, jobs)
+        return
     chunk = max(1, len(jobs) // (workers * 4))
     chunks = [jobs[s : s + chunk] for s in range(0, len(jobs), chunk)]
-    parts = in_workers(functools.partial(_run_jobs, Path(raw_root), options), chunks, workers, "parsing files")
-    return [result for part in parts for result in part]
+    for part in in_workers(functools.partial(_run_jobs, Path(raw_root), options), chunks, workers, "parsing files"):
+        yield from part
 
 
 def _run_jobs(raw_root: Path, options: ParseOptions, jobs: list[FileJob]) -> list[tuple[list[dict], list[dict]]]:
@@ -1055,8 +1143,12 @@ def _run_jobs(raw_root: Path, options: ParseOptions, jobs: list[FileJob]) -> lis
 
 def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = ParseOptions(),
                     days: Iterable[str] | None = None, first_day: str | None = None,
-                    last_day: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    last_day: str | None = None, keep=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse the files listed in ``raw_files`` into ``(articles, rejected_inputs)``.
+
+    A file whose result ``keep`` (a :class:`newsdag.parsed_files.ParsedFiles`)
+    holds, under its row's path, ``sha256`` and format, is read from there
+    instead of being parsed: the same rows (tested).
 
     ``raw_files`` is the output of :func:`scan_raw_files` (``raw_path``,
     ``format`` and, when present, ``first_seen`` are used). Each article gets
@@ -1074,15 +1166,20 @@ def parse_raw_files(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptio
     all_rejects: list[dict] = []
     has_seen = "first_seen" in raw_files
     days = set(days) if days is not None else None
-    seen_days, jobs = [], []
+    seen_days, results, jobs = [], [], []
     for row in raw_files.itertuples():
         seen_day = clamp_day(row.first_seen if has_seen else getattr(row, "modified", None), first_day, last_day)
-        # When the file's rejections land outside this run (on seen_day), only
-        # the pages of the run's days need their bodies.
-        wanted = DayFilter(frozenset(days), seen_day, first_day, last_day) if days is not None and seen_day not in days else None
         seen_days.append(seen_day)
-        jobs.append(FileJob(row.raw_path, row.format, wanted=wanted))
-    for seen_day, (a, r) in zip(seen_days, parse_files(raw_root, jobs, options)):
+        kept = keep.get(row.raw_path, getattr(row, "sha256", None), row.format) if keep is not None else None
+        results.append(kept)
+        if kept is None:
+            # When the file's rejections land outside this run (on seen_day), only
+            # the pages of the run's days need their bodies.
+            wanted = DayFilter(frozenset(days), seen_day, first_day, last_day) if days is not None and seen_day not in days else None
+            jobs.append(FileJob(row.raw_path, row.format, wanted=wanted))
+    parsed = parse_files(raw_root, jobs, options)
+    results = (result if result is not None else next(parsed) for result in results)
+    for seen_day, (a, r) in zip(seen_days, results):
         for art in a:
             day, outside = place_article(art["published"], seen_day, first_day, last_day)
             if outside:

@@ -57,7 +57,7 @@ TABLES: dict[str, Table] = {
                 _c("source", S, "Outlet: the first folder under the raw root, sanitised; 'unknown' for files at the root. Feed records may name their own source, and web pages take theirs from their URL's host (see articles.source)."),
                 _c("format", S, "Input format from the file name: text, jsonl, json, csv, parquet, html (.html, .htm, .xhtml and their .gz), warc (.warc, .warc.gz), or unsupported."),
                 _c("size_bytes", I64, "File size in bytes."),
-                _c("sha256", S, "SHA-256 of the file's bytes, hex; null when the file could not be read.", nullable=True),
+                _c("sha256", S, "SHA-256 of the file's bytes, hex; null when the file could not be read. Kept from the previous scan, without reading the file, when its size and modification time are unchanged and it was modified at least two seconds before that scan began.", nullable=True),
                 _c("modified", UTC_TIMESTAMP, "File modification time, UTC."),
                 _c("first_seen", UTC_TIMESTAMP, "When newsdag first saw this path, UTC: kept from the previous scan, else the modification time. Undated articles and the file's rejections fall on this day.", {"raw_files": ["modified"]}),
                 _c("days", pa.list_(S), "The daily partitions (YYYY-MM-DD) this file's articles and rejections fall on: its articles' publication days, and its first-seen day when it has undated articles or rejections.", {"raw_files": ["first_seen"]}),

@@ -9,9 +9,9 @@ trafilatura's day-only date.
 Two entry points share one metadata rule, so that the day index and parsing
 place a page on the same day:
 
-* :func:`page_metadata` reads everything but the body (cheap): the day index
-  (``newsdag.ingest.file_days``) needs no more, and parsing uses it to skip
-  the pages of days a run does not cover;
+* :func:`page_metadata` reads everything but the body (cheap): a day index
+  that keeps no parse (``newsdag.ingest.file_days`` without ``keep``) needs
+  no more, and parsing uses it to skip the pages of days a run does not cover;
 * :func:`page_body` extracts the body (the costly part).
 """
 

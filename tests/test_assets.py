@@ -124,6 +124,51 @@ def test_rerun_over_unchanged_input_keeps_data_versions(raw_dir, tmp_path):
         "articles/2025-01-02/part-0.parquet", "sentences/2025-01-02/part-0.parquet"}
 
 
+def test_each_file_is_hashed_once_and_not_again_while_it_is_unchanged(raw_dir, tmp_path, monkeypatch):
+    import newsdag.ingest as ingest
+
+    make_raw(raw_dir)  # written with a modification time long past
+    wh = tmp_path / "wh"
+    instance = DagsterInstance.ephemeral()
+    hashed = []
+    real = ingest._sha256_file
+    monkeypatch.setattr(ingest, "_sha256_file", lambda path: hashed.append(path.name) or real(path))
+    assert materialize_all(raw_dir, wh, instance).success
+    # raw_files hashed each file; parse_articles' own scan kept those hashes.
+    assert sorted(hashed) == ["a.txt", "b.txt", "f.jsonl", "junk.bin"]
+    assert read_kv_metadata(table_file(wh, "raw_files"))["scan_started"]
+    hashed.clear()
+    assert materialize_all(raw_dir, wh, instance).success
+    assert hashed == []
+    write(raw_dir, "local/b.txt", "date 2025-01-02 Other lead. Second sentence.\n\nWire body.")  # new size
+    assert materialize_all(raw_dir, wh, instance).success
+    assert hashed == ["b.txt"]
+    assert "Other lead." in " ".join(pd.read_parquet(wh / "articles")["text"])
+
+
+def test_a_new_feed_is_parsed_once_and_its_kept_parse_goes_when_its_days_are_done(raw_dir, tmp_path, monkeypatch):
+    import newsdag.ingest as ingest
+    from newsdag.parsed_files import parsed_dir
+
+    make_raw(raw_dir)
+    wh = tmp_path / "wh"
+    instance = DagsterInstance.ephemeral()
+    parses = []
+    real = ingest.parse_file
+    monkeypatch.setattr(ingest, "parse_file", lambda root, path, fmt, *a, **k: parses.append(path) or real(root, path, fmt, *a, **k))
+    assert materialize_all(raw_dir, wh, instance).success
+    # The feed is parsed by the day index and read back by its day's run;
+    # plain text and unsupported files are parsed by both (not worth keeping).
+    assert sorted(parses) == sorted(["feeds/f.jsonl", "reuters/a.txt", "reuters/a.txt", "local/b.txt", "local/b.txt",
+                                     "junk.bin", "junk.bin"])
+    records = instance.fetch_materializations(AssetKey("articles"), limit=100).records
+    by_day = {r.asset_materialization.partition: r.asset_materialization.metadata for r in records}
+    assert sorted(by_day) == ["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-05"]
+    # One run parsed every day (a single-run backfill): its figures are on each day's materialisation.
+    assert {(m["n_files_from_kept_parse"].value, m["n_files_parsed"].value) for m in by_day.values()} == {(1, 3)}
+    assert list(parsed_dir(wh).iterdir()) == []  # every day of the feed was parsed: done with
+
+
 def test_cli_runner_runs_checks_and_selection(raw_dir, tmp_path):
     make_raw(raw_dir)
     wh = tmp_path / "wh"

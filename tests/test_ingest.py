@@ -360,6 +360,53 @@ def test_a_rescan_of_unchanged_files_has_the_same_content_hash(raw_dir, tmp_path
     assert content_hash(again) == content_hash(first)
 
 
+def test_a_rescan_hashes_only_the_files_that_may_have_changed(raw_dir, monkeypatch):
+    import newsdag.ingest as ingest
+
+    old = 1736078400.0  # 2025-01-05, long before the scans below
+    write(raw_dir, "a/kept.txt", "Kept text.", mtime=old)
+    write(raw_dir, "a/resized.txt", "Short.", mtime=old)
+    write(raw_dir, "a/same-size.txt", "Before.", mtime=old)
+    write(raw_dir, "a/racy.txt", "Racy one.", mtime=old + 100)
+    first = to_stored(scan_raw_files(raw_dir))
+    hashed = []
+    real = ingest._sha256_file
+    monkeypatch.setattr(ingest, "_sha256_file", lambda path: hashed.append(path.name) or real(path))
+
+    write(raw_dir, "a/resized.txt", "Longer now.", mtime=old)  # same time, new size
+    write(raw_dir, "a/same-size.txt", "Changed", mtime=old + 60)  # same size, new time
+    write(raw_dir, "a/racy.txt", "Racy two.", mtime=old + 100)  # same size and time: only the scan time tells
+    write(raw_dir, "a/new.txt", "New file.", mtime=old)
+    # The first scan began a second after racy.txt was (last) modified:
+    # within RACY_SECONDS, so racy.txt is hashed again; kept.txt was modified
+    # long before it and is not.
+    with_racy = pd.Timestamp(old + 101, unit="s", tz=UTC)
+    again = scan_raw_files(raw_dir, first, previous_scan_started=with_racy)
+    assert sorted(hashed) == ["new.txt", "racy.txt", "resized.txt", "same-size.txt"]
+    fresh = scan_raw_files(raw_dir)  # every file hashed
+    pd.testing.assert_series_equal(again["sha256"], fresh["sha256"])
+    assert (again["sha256"] != first.set_index("raw_path")["sha256"].reindex(again["raw_path"]).values).sum() == 4
+
+    # A scan begun long after: only the files whose size or time changed are read.
+    hashed.clear()
+    scan_raw_files(raw_dir, to_stored(again), previous_scan_started=pd.Timestamp("2026-01-01", tz=UTC))
+    assert hashed == []
+    write(raw_dir, "a/kept.txt", "Kept text!", mtime=old + 5)
+    scan_raw_files(raw_dir, to_stored(again), previous_scan_started=pd.Timestamp("2026-01-01", tz=UTC))
+    assert hashed == ["kept.txt"]
+    # Without the time the previous scan began, every file is hashed.
+    hashed.clear()
+    scan_raw_files(raw_dir, to_stored(again))
+    assert len(hashed) == 5
+
+
+def to_stored(scan: pd.DataFrame) -> pd.DataFrame:
+    """A scan as the next one reads it back from raw_files."""
+    from newsdag.storage import to_arrow
+
+    return to_arrow(scan.assign(days=[[] for _ in range(len(scan))]), "raw_files").to_pandas()
+
+
 # ---------------------------------------------------------------- a live raw folder
 
 
