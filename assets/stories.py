@@ -22,15 +22,16 @@ GROUP = "stories"
 # Bump when a change to the code changes story_clusters: the next run then rebuilds it.
 # 3: centroid similarities summed in term order (they differ from 2 in the last bit).
 # 4: time-weighted similarity (half_life_hours), day-only articles at noon.
-# 5: never across two languages (within_language).
-STORY_CLUSTERS_VERSION = "5"
+# 5: never across two languages (within_language). 6: a resolution per kind of text (node_sizes).
+STORY_CLUSTERS_VERSION = "6"
 StoryConfig = settings_config(StorySettings, "StoryConfig")
 ThreadConfig = settings_config(ThreadSettings, "ThreadConfig")
 
 
 @asset(group_name=GROUP, description=TABLES["story_clusters"].description, owners=OWNERS,
        kinds={"python", "igraph", "parquet"}, code_version=STORY_CLUSTERS_VERSION,
-       ins={"articles": columns_in("articles", "article_id", "published", "published_precision", "day", "language"),
+       ins={"articles": columns_in("articles", "article_id", "published", "published_precision", "day", "language",
+                                   "n_words"),
             "tfidf_features": file_in("tfidf_features"),
             # Only the number of terms is needed, not the terms.
             "tfidf_vocabulary": columns_in("tfidf_vocabulary", "term_id")})

@@ -37,7 +37,12 @@ class StorySettings:
     cosine), so that the same topic on two days is two stories while a story
     crossing midnight stays one; see :func:`publication_days` for articles
     that give only a day. Leiden CPM ``resolution`` is the minimum
-    similarity density of a story; ``seed`` makes Leiden deterministic.
+    similarity density of a story of headlines (articles of fewer than
+    ``full_text_words`` words), ``full_text_resolution`` that of a story of
+    full texts: two full texts of different stories share more words than
+    two headlines do, so the same density means less (see
+    :func:`node_sizes` for a story of both). ``seed`` makes Leiden
+    deterministic.
     """
 
     k: int = 20
@@ -45,33 +50,63 @@ class StorySettings:
     window_days: float = 1.0
     half_life_hours: float | None = 8.0
     resolution: float = 0.006
+    full_text_resolution: float = 0.02
+    full_text_words: int = 50
     seed: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
+def node_sizes(n_words: np.ndarray | None, settings: StorySettings) -> tuple[float, np.ndarray | None]:
+    """The Leiden CPM resolution and node sizes that give each article the
+    resolution of its kind of text (:class:`StorySettings`).
+
+    ``n_words``: int, shape (n,), each article's ``articles.n_words`` (None:
+    every article is taken for a headline). Returns ``(resolution, sizes)``.
+    When every article is of one kind, that kind's resolution and None (every
+    node of size 1). Otherwise ``settings.resolution`` and float64 sizes,
+    shape (n,): ``sqrt(own resolution / settings.resolution)``. CPM charges a
+    community ``resolution * sum of size_i * size_j`` over its pairs of nodes
+    (leidenalg's ``n_c (n_c - 1) / 2`` of the summed sizes differs from that
+    by each node's own ``size_i (size_i - 1) / 2``, the same for every
+    partition), so two headlines pay the headline resolution, two full texts
+    the full-text one, and a headline with a full text their geometric mean.
+    """
+    full = (np.asarray(n_words) >= settings.full_text_words) if n_words is not None else None
+    if full is None or not full.any():
+        return settings.resolution, None
+    if full.all():
+        return settings.full_text_resolution, None
+    sizes = np.where(full, np.sqrt(settings.full_text_resolution / settings.resolution), 1.0)
+    return settings.resolution, sizes.astype(np.float64)
+
+
 def leiden_labels(edges: pd.DataFrame, n: int, resolution: float, seed: int = 0,
-                  initial: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:
+                  initial: np.ndarray | None = None, fixed: np.ndarray | None = None,
+                  sizes: np.ndarray | None = None) -> np.ndarray:
     """Leiden (CPM) community labels for ``n`` nodes and a weighted edge list
     (``i``, ``j``, ``similarity``). Returns int64 labels, shape (n,). Deterministic for a seed.
 
     ``initial`` (int labels, shape (n,)) and ``fixed`` (bool, shape (n,))
     start from a given partition and keep the fixed nodes' communities: other
     nodes may join them, but two fixed communities never merge or split.
+    ``sizes`` (float, shape (n,); None: all 1) are the CPM node sizes
+    (:func:`node_sizes`).
     """
     if n == 0:
         return np.array([], dtype=np.int64)
     g = ig.Graph(n=n, edges=np.column_stack([edges["i"].to_numpy(), edges["j"].to_numpy()]).tolist(), directed=False)
     g.es["weight"] = edges["similarity"].astype(float).tolist()
+    node_size = None if sizes is None else [float(x) for x in sizes]
     if initial is None:
         part = leidenalg.find_partition(
             g, leidenalg.CPMVertexPartition, weights="weight", resolution_parameter=resolution,
-            n_iterations=2, seed=seed,
+            n_iterations=2, seed=seed, node_sizes=node_size,
         )
         return np.asarray(part.membership, dtype=np.int64)
     part = leidenalg.CPMVertexPartition(g, initial_membership=[int(x) for x in initial], weights="weight",
-                                        resolution_parameter=resolution)
+                                        resolution_parameter=resolution, node_sizes=node_size)
     optimiser = leidenalg.Optimiser()
     optimiser.set_rng_seed(seed)
     fixed_list = [bool(x) for x in (fixed if fixed is not None else np.zeros(n, bool))]
@@ -122,8 +157,10 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     """Assign every article to exactly one story.
 
     Inputs: ``articles`` with ``article_id``, ``published`` and optionally
-    ``published_precision`` and ``language`` (n rows; two articles in
-    different languages are never in one story, see :func:`within_language`) and
+    ``published_precision``, ``language`` (n rows; two articles in
+    different languages are never in one story, see :func:`within_language`)
+    and ``n_words`` (without it, every article takes the headline
+    resolution; see :func:`node_sizes`) and
     ``X``, their L2-normalised TF-IDF rows in the same order (n, V).
     Returns ``story_clusters``: ``article_id``, ``story_id`` (the article_id of
     the story's earliest member when the story formed, kept from then on),
@@ -147,7 +184,8 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
         edges = topk_neighbours(X, publication_days(articles), k=settings.k, min_similarity=settings.min_similarity,
                                 window_days=settings.window_days, half_life_hours=settings.half_life_hours)
         edges = within_language(edges, article_languages(articles))
-        labels = leiden_labels(edges, len(articles), settings.resolution, settings.seed)
+        resolution, sizes = node_sizes(_word_counts(articles), settings)
+        labels = leiden_labels(edges, len(articles), resolution, settings.seed, sizes=sizes)
         return story_table(articles, X, labels)
 
     before = previous.set_index("article_id")
@@ -168,7 +206,8 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
         initial = np.empty(len(rows), dtype=np.int64)
         initial[fixed] = codes
         initial[~fixed] = len(uniques) + np.arange(int((~fixed).sum()))
-        labels = leiden_labels(edges, len(rows), settings.resolution, settings.seed, initial, fixed)
+        resolution, sizes = node_sizes(_word_counts(articles.iloc[rows]), settings)
+        labels = leiden_labels(edges, len(rows), resolution, settings.seed, initial, fixed, sizes)
         name = dict(zip(labels[fixed], prev_story.iloc[rows][fixed]))
         ids = articles["article_id"].to_numpy(dtype=object)
         for pos in earliest_first(articles.iloc[rows].reset_index(drop=True)):
@@ -183,6 +222,10 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     out = pd.DataFrame({"article_id": articles["article_id"].to_numpy(dtype=object), "story_id": story,
                         "similarity": sim.astype(np.float32)})
     return out.sort_values("article_id", kind="stable").reset_index(drop=True)
+
+
+def _word_counts(articles: pd.DataFrame) -> np.ndarray | None:
+    return articles["n_words"].to_numpy(dtype=np.int64) if "n_words" in articles else None
 
 
 def story_table(articles: pd.DataFrame, X: sp.csr_matrix, labels: np.ndarray) -> pd.DataFrame:

@@ -247,3 +247,71 @@ def test_incremental_clustering_holds_old_stories_fixed():
     # A full run over the same articles is free to regroup them.
     full = cluster_stories(both, X).set_index("article_id")["story_id"]
     assert full["quake0"] == full["quake2"] == full["new0"]
+
+
+# ---------------------------------------------------------------- a resolution per kind of text
+
+
+def test_each_kind_of_text_takes_its_own_resolution():
+    from newsdag.stories import node_sizes
+
+    s = StorySettings()
+    assert node_sizes(None, s) == (s.resolution, None)
+    assert node_sizes(np.array([5, 12, 49]), s) == (s.resolution, None)  # headlines
+    assert node_sizes(np.array([50, 400]), s) == (s.full_text_resolution, None)  # full texts
+    resolution, sizes = node_sizes(np.array([8, 300]), s)
+    assert resolution == s.resolution and sizes.dtype == np.float64
+    np.testing.assert_allclose(sizes, [1.0, np.sqrt(s.full_text_resolution / s.resolution)])
+
+
+def pair_graph(weight: float) -> pd.DataFrame:
+    return pd.DataFrame({"i": [0], "j": [1], "similarity": [weight]})
+
+
+@pytest.mark.parametrize("n_words, weight, joined", [
+    # Two headlines join above the headline resolution (0.006) ...
+    ((10, 10), 0.008, True),
+    # ... two full texts only above the full-text one (0.02) ...
+    ((300, 300), 0.008, False), ((300, 300), 0.025, True),
+    # ... and a headline with a full text above their geometric mean (0.011).
+    ((10, 300), 0.009, False), ((10, 300), 0.013, True),
+])
+def test_two_articles_join_when_their_link_beats_their_pair_resolution(n_words, weight, joined):
+    from newsdag.stories import leiden_labels, node_sizes
+
+    resolution, sizes = node_sizes(np.array(n_words), StorySettings())
+    labels = leiden_labels(pair_graph(weight), 2, resolution, sizes=sizes)
+    assert (labels[0] == labels[1]) == joined
+
+
+def test_full_texts_of_two_stories_with_a_common_vocabulary_stay_apart():
+    from newsdag.stories import leiden_labels, node_sizes
+
+    # Two stories of two articles each, every cross pair at 0.012: what two
+    # unrelated full texts in one news language share. Under the headline
+    # resolution they merge (4 x 0.012 > 4 x 0.006); as full texts they do not.
+    edges = pd.DataFrame({"i": [0, 2, 0, 0, 1, 1], "j": [1, 3, 2, 3, 2, 3],
+                          "similarity": [0.4, 0.4, 0.012, 0.012, 0.012, 0.012]})
+    settings = StorySettings()
+    as_headlines = leiden_labels(edges, 4, settings.resolution)
+    assert len(set(as_headlines)) == 1
+    resolution, sizes = node_sizes(np.array([300, 250, 400, 320]), settings)
+    as_full_texts = leiden_labels(edges, 4, resolution, sizes=sizes)
+    assert as_full_texts[0] == as_full_texts[1] != as_full_texts[2] == as_full_texts[3]
+
+
+def test_cluster_stories_takes_each_articles_kind_from_its_word_count(monkeypatch):
+    import newsdag.stories as stories
+
+    seen = []
+    real = stories.leiden_labels
+    monkeypatch.setattr(stories, "leiden_labels", lambda edges, n, resolution, *a, sizes=None, **k:
+                        seen.append((resolution, sizes)) or real(edges, n, resolution, *a, sizes=sizes, **k))
+    docs = ["storm floods the coast", "storm floods the coast again", "council votes on budget", "council budget vote"]
+    _, X = fit_tfidf(docs)
+    articles = pd.DataFrame({"article_id": list("abcd"), "published": pd.NaT, "n_words": [400, 300, 12, 9]})
+    cluster_stories(articles, X)
+    cluster_stories(articles.drop(columns="n_words"), X)
+    settings = StorySettings()
+    assert seen[0][0] == settings.resolution and list(seen[0][1] > 1) == [True, True, False, False]
+    assert seen[1] == (settings.resolution, None)  # without n_words: headlines, as before
