@@ -358,7 +358,7 @@ def semeval() -> list[str]:
                        f"{o['different_kept_apart']:.3f} | **{o['balanced_accuracy']:.3f}** | {t['same_joined']:.3f} | "
                        f"{t['different_kept_apart']:.3f} | {t['balanced_accuracy']:.3f} | {c['balanced_accuracy']:.3f} |")
     labels = {"stem": "`tfidf: {stem: true}`", "resolution_0.02": "`story_clusters: {resolution: 0.02}`",
-              **{f"full_text_resolution_{r}": f"`full_text_resolution: {r}`" for r in (0.006, 0.01, 0.015, 0.03, 0.04)}}
+              **{f"full_text_resolution_{r}": f"`full_text_resolution: {r}`" for r in (0.006, 0.01, 0.015, 0.02, 0.03, 0.04)}}
     variants = [(k, v) for k, v in labels.items() if f"ours_{k}_tune" in res]
     if variants:
         out += ["", "Stories with other settings, balanced accuracy against the defaults:", "",

@@ -268,20 +268,21 @@ def pair_graph(weight: float) -> pd.DataFrame:
     return pd.DataFrame({"i": [0], "j": [1], "similarity": [weight]})
 
 
-@pytest.mark.parametrize("n_words, weight, joined", [
-    # Two headlines join above the headline resolution (0.006) ...
-    ((10, 10), 0.008, True),
-    # ... two full texts only above the full-text one (0.02) ...
-    ((300, 300), 0.008, False), ((300, 300), 0.025, True),
-    # ... and a headline with a full text above their geometric mean (0.011).
-    ((10, 300), 0.009, False), ((10, 300), 0.013, True),
+@pytest.mark.parametrize("n_words, pair_resolution", [
+    ((10, 10), lambda s: s.resolution),  # two headlines
+    ((300, 300), lambda s: s.full_text_resolution),  # two full texts
+    ((10, 300), lambda s: np.sqrt(s.resolution * s.full_text_resolution)),  # one of each: the geometric mean
 ])
-def test_two_articles_join_when_their_link_beats_their_pair_resolution(n_words, weight, joined):
+@pytest.mark.parametrize("above", [False, True])
+def test_two_articles_join_when_their_link_beats_their_pair_resolution(n_words, pair_resolution, above):
     from newsdag.stories import leiden_labels, node_sizes
 
-    resolution, sizes = node_sizes(np.array(n_words), StorySettings())
+    settings = StorySettings()
+    assert settings.full_text_resolution > 2 * settings.resolution  # the cases below differ
+    weight = pair_resolution(settings) * (1.1 if above else 0.9)
+    resolution, sizes = node_sizes(np.array(n_words), settings)
     labels = leiden_labels(pair_graph(weight), 2, resolution, sizes=sizes)
-    assert (labels[0] == labels[1]) == joined
+    assert (labels[0] == labels[1]) == above
 
 
 def test_full_texts_of_two_stories_with_a_common_vocabulary_stay_apart():
