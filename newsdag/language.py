@@ -30,9 +30,17 @@ def detect_language(text: str) -> str:
     import py3langid  # its model loads on first use, once per process
 
     head = text[:DETECT_CHARS]
-    if sum(ch.isalpha() for ch in head) < MIN_LETTERS:
+    if not has_letters(head, MIN_LETTERS):
         return UNDETERMINED
     return py3langid.classify(head)[0]
+
+
+def has_letters(text: str, n: int) -> bool:
+    """Whether ``text`` holds at least ``n`` letters (``str.isalpha``). The
+    first ``2 n`` characters usually do; the rest is counted only when they
+    do not (counting every character of every article took a third of
+    language detection)."""
+    return sum(map(str.isalpha, text[: 2 * n])) >= n or sum(map(str.isalpha, text)) >= n
 
 
 def article_languages(articles: pd.DataFrame) -> np.ndarray:

@@ -38,6 +38,18 @@ def test_too_little_text_is_undetermined():
     assert detect_language("Central bank raises rates by half a point") == UNDETERMINED
 
 
+def test_the_letter_count_is_exact_wherever_the_letters_are():
+    from newsdag.language import has_letters
+
+    letters_late = "1 " * 150 + "a" * 100  # no letter in the first 300 characters, 100 after
+    assert has_letters(letters_late, 100) and not has_letters(letters_late[:-1], 100)
+    assert has_letters("a" * 100, 100) and not has_letters("a" * 99 + "1" * 900, 100)
+    assert has_letters("é" * 60 + "-" * 500 + "中" * 40, 100)
+    # Detection sees the same head either way: 100 letters only after the
+    # first 200 characters are still enough.
+    assert detect_language("— " * 120 + TEXTS["de"]) == "de"
+
+
 def test_parsed_articles_carry_their_language(raw_dir, tmp_path):
     from tests.conftest import materialize_all, write
 
