@@ -18,7 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from newsdag.features import TfidfSettings, fit_tfidf
-from newsdag.neighbours import topk_neighbours_in_workers
+from newsdag.neighbours import topk_neighbours
 from newsdag.overlap import compare_pairs_here
 
 BACKENDS = ("local", "spark")
@@ -27,7 +27,7 @@ BACKENDS = ("local", "spark")
 class LocalBackend:
     """The heavy stages on this machine: in this process, and the neighbour
     search and the pair comparisons in ``workers`` processes
-    (:func:`newsdag.neighbours.topk_neighbours_in_workers`,
+    (:func:`newsdag.neighbours.topk_neighbours`,
     :func:`newsdag.overlap.compare_pairs`)."""
 
     name = "local"
@@ -41,9 +41,9 @@ class LocalBackend:
         return fit_tfidf(documents, settings)
 
     def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0, half_life_hours=None) -> pd.DataFrame:
-        """See :func:`newsdag.neighbours.topk_neighbours_in_workers`."""
-        return topk_neighbours_in_workers(X, days, k=k, min_similarity=min_similarity, window_days=window_days,
-                                          half_life_hours=half_life_hours, workers=self.workers)
+        """See :func:`newsdag.neighbours.topk_neighbours`."""
+        return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days,
+                               half_life_hours=half_life_hours, workers=self.workers)
 
     def compare_pairs(self, articles: pd.DataFrame, texts, pairs: pd.DataFrame, settings, sink) -> None:
         """See :func:`newsdag.overlap.compare_pairs_here`."""

@@ -417,10 +417,11 @@ def file_days(raw_root: Path, raw_files: pd.DataFrame, options: ParseOptions = P
         if r.sha256 is not None and key in known:
             out.append(known[key])
             continue
-        kept = keep is not None and r.format in KEPT_FORMATS and r.sha256 is not None
-        job = FileJob(r.raw_path, r.format, days_only=not kept, keep=keep if kept else None, sha256=r.sha256,
-                      size_bytes=int(r.size_bytes), modified_us=_microseconds(r.modified)) if kept else \
-            FileJob(r.raw_path, r.format, days_only=True)
+        if keep is not None and r.format in KEPT_FORMATS and r.sha256 is not None:
+            job = FileJob(r.raw_path, r.format, keep=keep, sha256=r.sha256, size_bytes=int(r.size_bytes),
+                          modified_us=_microseconds(r.modified))
+        else:
+            job = FileJob(r.raw_path, r.format, days_only=True)
         todo.append((len(out), job, clamp_day(r.first_seen, first_day, last_day), r.format))
         out.append(None)
     parsed = parse_files(raw_root, [job for _, job, _, _ in todo], options)

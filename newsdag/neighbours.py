@@ -21,6 +21,14 @@ def days_since_epoch(published: pd.Series) -> np.ndarray:
     return ((ts - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+# Below this many rows the search runs in the caller's process: starting
+# processes costs more than it saves.
+MIN_ROWS_FOR_WORKERS = 5_000
+# Chunks of home rows per worker: enough that a chunk of busy days does not
+# leave the other workers idle at the end.
+CHUNKS_PER_WORKER = 4
+
+
 def topk_neighbours(
     X: sp.csr_matrix,
     days: np.ndarray,
@@ -29,6 +37,7 @@ def topk_neighbours(
     window_days: float = 2.0,
     cell_budget: int = 20_000_000,
     half_life_hours: float | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """For each row of ``X`` (L2-normalised), its ``k`` most similar other rows.
 
@@ -41,50 +50,27 @@ def topk_neighbours(
 
     Returns an undirected edge list with columns ``i`` < ``j`` (int64 row
     numbers) and ``similarity`` (float32 cosine), each pair once, sorted by
-    (i, j). Deterministic.
+    (i, j). Deterministic, and the same edges, to the bit, for any number of
+    ``workers``.
+
+    With ``workers`` > 1, at least :data:`MIN_ROWS_FOR_WORKERS` rows and a
+    positive window, the rows' lists are made in spawned processes
+    (:func:`newsdag.workers.in_workers`). Dated rows, in publication order,
+    are cut into chunks; a chunk's task holds its rows and every row within
+    ``window_days`` of them (found with the same comparisons
+    :func:`topk_directed` makes) plus the undated rows, in row order, so that
+    ties between equal similarities break by row as in one process. Undated
+    rows, compared with every row, are one task of the whole matrix
+    (:func:`neighbour_tasks`).
     """
-    return symmetric_edges(*topk_directed(X, days, k, min_similarity, window_days, cell_budget,
-                                          half_life_hours=half_life_hours))
-
-
-# Below this many rows the search runs in the caller's process: starting
-# processes costs more than it saves.
-MIN_ROWS_FOR_WORKERS = 5_000
-# Chunks of home rows per worker: enough that a chunk of busy days does not
-# leave the other workers idle at the end.
-CHUNKS_PER_WORKER = 4
-
-
-def topk_neighbours_in_workers(
-    X: sp.csr_matrix,
-    days: np.ndarray,
-    k: int = 10,
-    min_similarity: float = 0.1,
-    window_days: float = 2.0,
-    half_life_hours: float | None = None,
-    workers: int = 1,
-) -> pd.DataFrame:
-    """:func:`topk_neighbours`, its rows' lists made in ``workers`` spawned
-    processes (:func:`newsdag.workers.in_workers`). The same edges, to the
-    bit, for any number of workers.
-
-    Dated rows, in publication order, are cut into chunks; a chunk's task
-    holds its rows and every row within ``window_days`` of them (found with
-    the same comparisons :func:`topk_directed` makes) plus the undated rows,
-    in row order, so that ties between equal similarities break by row as in
-    one process. Undated rows, compared with every row, are one task of the
-    whole matrix. With one worker, fewer than :data:`MIN_ROWS_FOR_WORKERS`
-    rows, or no positive window, it is :func:`topk_neighbours` here.
-    """
+    if workers <= 1 or X.shape[0] < MIN_ROWS_FOR_WORKERS or not window_days > 0:
+        return symmetric_edges(*topk_directed(X, days, k, min_similarity, window_days, cell_budget,
+                                              half_life_hours=half_life_hours))
     from newsdag.workers import in_workers
 
     X = sp.csr_matrix(X, dtype=np.float32)
     days = np.asarray(days, dtype=np.float64)
-    n = X.shape[0]
-    if workers <= 1 or n < MIN_ROWS_FOR_WORKERS or not window_days > 0:
-        return topk_neighbours(X, days, k=k, min_similarity=min_similarity, window_days=window_days,
-                               half_life_hours=half_life_hours)
-    params = (k, min_similarity, window_days, half_life_hours)
+    params = (k, min_similarity, window_days, cell_budget, half_life_hours)
     parts = list(in_workers(_topk_task, neighbour_tasks(X, days, window_days, workers * CHUNKS_PER_WORKER),
                             workers, "searching neighbours", initializer=_start_neighbour_worker,
                             initargs=(params,)))
@@ -94,7 +80,7 @@ def topk_neighbours_in_workers(
 
 
 def neighbour_tasks(X: sp.csr_matrix, days: np.ndarray, window_days: float, n_chunks: int):
-    """The tasks of :func:`topk_neighbours_in_workers`: ``(members, X[members],
+    """The tasks of :func:`topk_neighbours` in workers: ``(members, X[members],
     days[members], home)`` with ``members`` (int64 row numbers, ascending) and
     ``home`` (bool per member, the rows whose lists the task makes). Yielded
     one at a time, so only the tasks in flight hold their slices of ``X``."""
@@ -131,8 +117,9 @@ def _start_neighbour_worker(params: tuple) -> None:
 
 def _topk_task(task: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     members, X, days, home = task
-    k, min_similarity, window_days, half_life_hours = _NEIGHBOUR_PARAMS[0]
-    r, c, s = topk_directed(X, days, k, min_similarity, window_days, home=home, half_life_hours=half_life_hours)
+    k, min_similarity, window_days, cell_budget, half_life_hours = _NEIGHBOUR_PARAMS[0]
+    r, c, s = topk_directed(X, days, k, min_similarity, window_days, cell_budget, home=home,
+                            half_life_hours=half_life_hours)
     return members[r], members[c], s
 
 

@@ -176,7 +176,6 @@ def test_topk_neighbours_respects_window_k_and_threshold():
 @pytest.mark.parametrize("half_life_hours", [None, 8.0])
 def test_the_neighbour_search_in_workers_gives_the_same_edges_to_the_bit(monkeypatch, half_life_hours):
     import newsdag.neighbours
-    from newsdag.neighbours import topk_neighbours_in_workers
 
     monkeypatch.setattr(newsdag.neighbours, "MIN_ROWS_FOR_WORKERS", 0)
     rng = np.random.default_rng(1)
@@ -188,7 +187,7 @@ def test_the_neighbour_search_in_workers_gives_the_same_edges_to_the_bit(monkeyp
     whole = topk_neighbours(X, days, k=3, min_similarity=0.2, window_days=2.0, half_life_hours=half_life_hours)
     assert len(whole) > 300
     for workers in (2, 3):
-        got = topk_neighbours_in_workers(X, days, k=3, min_similarity=0.2, window_days=2.0,
+        got = topk_neighbours(X, days, k=3, min_similarity=0.2, window_days=2.0,
                                          half_life_hours=half_life_hours, workers=workers)
         pd.testing.assert_frame_equal(got, whole, check_exact=True)
 
