@@ -23,7 +23,7 @@ GROUP = "stories"
 # 3: centroid similarities summed in term order (they differ from 2 in the last bit).
 # 4: time-weighted similarity (half_life_hours), day-only articles at noon.
 # 5: never across two languages (within_language). 6: a resolution per kind of text (node_sizes).
-STORY_CLUSTERS_VERSION = "6"
+STORY_CLUSTERS_VERSION = "7"
 StoryConfig = settings_config(StorySettings, "StoryConfig")
 ThreadConfig = settings_config(ThreadSettings, "ThreadConfig")
 

@@ -243,15 +243,19 @@ def run_wikiref(args) -> dict:
         out["ours_threads"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in s_thread.as_dict().items()}
         s_thread_main = score_clustering(thread[main], y[main].to_numpy())
         out["ours_threads_main_topics_only"] = {"bcubed_f1": round(s_thread_main.bcubed_f1, 4), "n_items": s_thread_main.n_items}
-        # Other full-text resolutions, each in a warehouse of its own.
+        # Other full-text settings, each in a warehouse of its own; stories
+        # and threads, since a topic is a developing event.
         for name, config in FULL_TEXT_VARIANTS.items():
             wh_v = Path(tmp) / f"wh_{name}"
-            materialize_graph(raw, wh_v, STORY_ASSETS, config)
+            materialize_graph(raw, wh_v, [*STORY_ASSETS, "story_threads"], config)
             got_v = scored_clusters(wh_v, key_column="article_id").merge(
                 read_table(wh_v, "articles")[["article_id", "raw_path"]], on="article_id")
-            s_v = score_clustering(got_v["story_id"], got_v["raw_path"].map(label).to_numpy())
+            y_v = got_v["raw_path"].map(label).to_numpy()
+            s_v = score_clustering(got_v["story_id"], y_v)
+            t_v = score_clustering(got_v["story_id"].map(story_thread_ids(read_table(wh_v, "story_threads"))), y_v)
             out[f"ours_{name}"] = {"bcubed_precision": round(s_v.bcubed_precision, 4),
-                                   "bcubed_recall": round(s_v.bcubed_recall, 4), "bcubed_f1": round(s_v.bcubed_f1, 4)}
+                                   "bcubed_recall": round(s_v.bcubed_recall, 4), "bcubed_f1": round(s_v.bcubed_f1, 4),
+                                   "threads_bcubed_f1": round(t_v.bcubed_f1, 4)}
     print(out, flush=True)
     return out
 
@@ -325,12 +329,14 @@ def py3langid_code(text: str) -> str:
     return py3langid.classify(text)[0]
 
 
-# The full-text resolution around its default (0.006 is the headline
-# resolution, which every article took before there were two), scored on
-# SemEval and WikiRef220, whose texts are all full texts.
-FULL_TEXT_VARIANTS = {f"full_text_resolution_{r}": {"story_clusters": {"full_text_resolution": r}}
-                      for r in (0.006, 0.01, 0.015, 0.02, 0.03, 0.04)
-                      if r != StorySettings().full_text_resolution}
+# The full-text resolution and similarity floor around their defaults
+# (0.006 and 0.1 are the headline ones, which every article took before there
+# were two), scored on SemEval and WikiRef220, whose texts are all full texts.
+FULL_TEXT_SWEEP = {"full_text_resolution": (0.006, 0.01, 0.015, 0.02, 0.03, 0.04),
+                   "full_text_min_similarity": (0.1, 0.15, 0.175, 0.2, 0.25)}
+FULL_TEXT_VARIANTS = {f"{name}_{value}": {"story_clusters": {name: value}}
+                      for name, values in FULL_TEXT_SWEEP.items() for value in values
+                      if value != getattr(StorySettings(), name)}
 SEMEVAL_VARIANTS = {"stem": {"tfidf": {"stem": True}}, **FULL_TEXT_VARIANTS}
 
 

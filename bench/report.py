@@ -85,9 +85,10 @@ def stories() -> list[str]:
             out.append(f"| ours, story_threads | {t['bcubed_precision']:.3f} / {t['bcubed_recall']:.3f} / {t['bcubed_f1']:.3f} | "
                        f"{t['nmi']:.3f} | {t['ari']:.3f} | {t['n_clusters']} / {t['n_classes']} |")
         for k, v in r.items():
-            if k.startswith("ours_full_text_resolution_"):
-                out.append(f"| ours, `full_text_resolution: {k.rsplit('_', 1)[1]}` | {v['bcubed_precision']:.3f} / "
-                           f"{v['bcubed_recall']:.3f} / {v['bcubed_f1']:.3f} | | | |")
+            if k.startswith("ours_full_text_"):
+                threads = f", threads F1 {v['threads_bcubed_f1']:.3f}" if "threads_bcubed_f1" in v else ""
+                out.append(f"| ours, {setting_label(k.removeprefix('ours_'))} | {v['bcubed_precision']:.3f} / "
+                           f"{v['bcubed_recall']:.3f} / {v['bcubed_f1']:.3f}{threads} | | | |")
         for b, v in r["baselines"].items():
             out.append(f"| {b.replace('_', ' ')} | F1 {v['bcubed_f1']:.3f} | | | |")
         out += ["", f"On the five main topics only (the 185 documents outside the noise topics), our B-cubed F1 is {r['ours_default_main_topics_only']['bcubed_f1']:.3f}.", ""]
@@ -343,6 +344,12 @@ def density() -> list[str]:
     return out
 
 
+def setting_label(variant: str) -> str:
+    """``full_text_resolution_0.03`` -> ```full_text_resolution: 0.03```."""
+    name, value = variant.rsplit("_", 1)
+    return f"`{name}: {value}`"
+
+
 def semeval() -> list[str]:
     r = load("stories_semeval")
     if not r:
@@ -361,9 +368,10 @@ def semeval() -> list[str]:
             out.append(f"| {group} | {part} | {o['n_same']} | {o['n_different']} | {o['same_joined']:.3f} | "
                        f"{o['different_kept_apart']:.3f} | **{o['balanced_accuracy']:.3f}** | {t['same_joined']:.3f} | "
                        f"{t['different_kept_apart']:.3f} | {t['balanced_accuracy']:.3f} | {c['balanced_accuracy']:.3f} |")
-    labels = {"stem": "`tfidf: {stem: true}`", "resolution_0.02": "`story_clusters: {resolution: 0.02}`",
-              **{f"full_text_resolution_{r}": f"`full_text_resolution: {r}`" for r in (0.006, 0.01, 0.015, 0.02, 0.03, 0.04)}}
-    variants = [(k, v) for k, v in labels.items() if f"ours_{k}_tune" in res]
+    labels = {"stem": "`tfidf: {stem: true}`", "resolution_0.02": "`story_clusters: {resolution: 0.02}`"}
+    variants = [(k, labels.get(k) or setting_label(k)) for k in
+                [k.removeprefix("ours_").removesuffix("_tune") for k in res if k.endswith("_tune")]
+                if k in labels or k.startswith("full_text_")]
     if variants:
         out += ["", "Stories with other settings, balanced accuracy against the defaults:", "",
                 "| pairs | part | defaults | " + " | ".join(label for _, label in variants) + " |",

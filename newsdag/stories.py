@@ -36,7 +36,9 @@ class StorySettings:
     ``half_life_hours`` between the two publication times (None: the plain
     cosine), so that the same topic on two days is two stories while a story
     crossing midnight stays one; see :func:`publication_days` for articles
-    that give only a day. Leiden CPM ``resolution`` is the minimum
+    that give only a day. Two full texts (both of at least ``full_text_words``
+    words) need ``full_text_min_similarity`` instead (see
+    :func:`above_similarity_floor`). Leiden CPM ``resolution`` is the minimum
     similarity density of a story of headlines (articles of fewer than
     ``full_text_words`` words), ``full_text_resolution`` that of a story of
     full texts: two full texts of different stories share more words than
@@ -47,6 +49,7 @@ class StorySettings:
 
     k: int = 20
     min_similarity: float = 0.1
+    full_text_min_similarity: float = 0.15
     window_days: float = 1.0
     half_life_hours: float | None = 8.0
     resolution: float = 0.006
@@ -80,6 +83,37 @@ def node_sizes(n_words: np.ndarray | None, settings: StorySettings) -> tuple[flo
         return settings.full_text_resolution, None
     sizes = np.where(full, np.sqrt(settings.full_text_resolution / settings.resolution), 1.0)
     return settings.resolution, sizes.astype(np.float64)
+
+
+def above_similarity_floor(edges: pd.DataFrame, n_words: np.ndarray | None, settings: StorySettings) -> pd.DataFrame:
+    """The neighbour ``edges`` (``i``, ``j``, ``similarity``) that reach the
+    floor of their kind of pair: ``settings.full_text_min_similarity`` when
+    both articles are full texts (``n_words`` at least ``full_text_words``;
+    None: every article is a headline), ``settings.min_similarity``
+    otherwise. Row order is kept.
+
+    Why two floors: two full texts of different stories share the words of
+    their language and their beat (hundreds of words each), two headlines a
+    handful; at the headline floor, 0.1, different stories in one language
+    were joined on the SemEval-2022 pairs (bench/RESULTS.md). A headline
+    with a full text keeps the headline floor: the headline's few words are
+    all it can share.
+    """
+    if edges.empty:
+        return edges
+    floor = np.full(len(edges), settings.min_similarity)
+    if n_words is not None:
+        full = np.asarray(n_words) >= settings.full_text_words
+        both_full = full[edges["i"].to_numpy()] & full[edges["j"].to_numpy()]
+        floor[both_full] = settings.full_text_min_similarity
+    keep = edges["similarity"].to_numpy() >= floor
+    return edges if keep.all() else edges[keep].reset_index(drop=True)
+
+
+def search_floor(settings: StorySettings) -> float:
+    """The similarity the neighbour search keeps edges from: the lower of the
+    two floors, so :func:`above_similarity_floor` can apply each."""
+    return min(settings.min_similarity, settings.full_text_min_similarity)
 
 
 def leiden_labels(edges: pd.DataFrame, n: int, resolution: float, seed: int = 0,
@@ -181,9 +215,10 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     topk_neighbours = backend.neighbours if backend is not None else neighbours_here
     articles = articles.reset_index(drop=True)
     if previous is None or recompute_from is None:
-        edges = topk_neighbours(X, publication_days(articles), k=settings.k, min_similarity=settings.min_similarity,
+        edges = topk_neighbours(X, publication_days(articles), k=settings.k, min_similarity=search_floor(settings),
                                 window_days=settings.window_days, half_life_hours=settings.half_life_hours)
-        edges = within_language(edges, article_languages(articles))
+        edges = above_similarity_floor(within_language(edges, article_languages(articles)), _word_counts(articles),
+                                       settings)
         resolution, sizes = node_sizes(_word_counts(articles), settings)
         labels = leiden_labels(edges, len(articles), resolution, settings.seed, sizes=sizes)
         return story_table(articles, X, labels)
@@ -199,9 +234,10 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     story = prev_story.to_numpy(dtype=object).copy()
     if len(rows):
         edges = topk_neighbours(X[rows], publication_days(articles.iloc[rows]), k=settings.k,
-                                min_similarity=settings.min_similarity, window_days=settings.window_days,
+                                min_similarity=search_floor(settings), window_days=settings.window_days,
                                 half_life_hours=settings.half_life_hours)
-        edges = within_language(edges, article_languages(articles.iloc[rows]))
+        edges = above_similarity_floor(within_language(edges, article_languages(articles.iloc[rows])),
+                                       _word_counts(articles.iloc[rows]), settings)
         codes, uniques = pd.factorize(prev_story.iloc[rows][fixed])
         initial = np.empty(len(rows), dtype=np.int64)
         initial[fixed] = codes

@@ -36,7 +36,8 @@ from newsdag.stories import earliest_first, publication_days, story_centroids
 
 @dataclass(frozen=True)
 class ThreadSettings:
-    """Linking settings; chosen on two thirds of the SemEval-2022 pairs (bench/RESULTS.md).
+    """Linking settings; chosen on two thirds of the SemEval-2022 pairs and,
+    for ``min_similarity``, on WikiRef220's topics (bench/RESULTS.md).
 
     ``k`` most similar stories per story within ``window_days`` of each
     other's first article; a link needs a centroid cosine of at least
@@ -46,7 +47,7 @@ class ThreadSettings:
 
     k: int = 10
     window_days: float = 3.0
-    min_similarity: float = 0.3
+    min_similarity: float = 0.25
     cross_lingual_similarity: float = 0.1
 
     def as_dict(self) -> dict:

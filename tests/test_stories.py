@@ -319,3 +319,39 @@ def test_cluster_stories_takes_each_articles_kind_from_its_word_count(monkeypatc
     settings = StorySettings()
     assert seen[0][0] == settings.resolution and list(seen[0][1] > 1) == [True, True, False, False]
     assert seen[1] == (settings.resolution, None)  # without n_words: headlines, as before
+
+
+# ---------------------------------------------------------------- a similarity floor per kind of pair
+
+
+@pytest.mark.parametrize("n_words, floor", [
+    ((10, 10), lambda s: s.min_similarity),  # two headlines
+    ((300, 300), lambda s: s.full_text_min_similarity),  # two full texts
+    ((10, 300), lambda s: s.min_similarity),  # one of each: the headline's few words are all it can share
+])
+@pytest.mark.parametrize("above", [False, True])
+def test_a_link_is_kept_when_it_reaches_the_floor_of_its_kind_of_pair(n_words, floor, above):
+    from newsdag.stories import above_similarity_floor
+
+    settings = StorySettings()
+    # Far enough apart that 10% either side of one floor is on the same side
+    # of the other: an edge filter that ignored the kinds fails.
+    assert settings.full_text_min_similarity > 1.25 * settings.min_similarity
+    weight = floor(settings) * (1.1 if above else 0.9)
+    kept = above_similarity_floor(pair_graph(weight), np.array(n_words), settings)
+    assert len(kept) == int(above)
+    # Without word counts every article is a headline.
+    assert len(above_similarity_floor(pair_graph(weight), None, settings)) == int(weight >= settings.min_similarity)
+
+
+def test_two_full_texts_below_their_floor_are_two_stories_and_two_headlines_one():
+    settings = StorySettings()
+    # Two unit rows whose cosine lies between the two floors.
+    cosine = (settings.min_similarity + settings.full_text_min_similarity) / 2
+    c, r = np.sqrt(cosine), np.sqrt(1 - cosine)
+    X = sp.csr_matrix(np.array([[c, r, 0.0], [c, 0.0, r]], dtype=np.float32))
+    undated = {"article_id": ["a", "b"], "published": pd.NaT}
+    as_full_texts = cluster_stories(pd.DataFrame({**undated, "n_words": [400, 300]}), X, settings)
+    as_headlines = cluster_stories(pd.DataFrame({**undated, "n_words": [9, 12]}), X, settings)
+    assert as_full_texts["story_id"].nunique() == 2
+    assert as_headlines["story_id"].nunique() == 1
