@@ -284,10 +284,16 @@ def fit_sentence_idf(batches: Iterable[pd.Series | list[str]]) -> pd.DataFrame:
     all the sentences at once, to the bit.
     """
     analyzer = StemmedWords()
+    return summed_sentence_idf(sentence_document_frequency(batch, analyzer) for batch in batches)
+
+
+def summed_sentence_idf(batch_counts: Iterable[tuple[Mapping[str, int], int]]) -> pd.DataFrame:
+    """:func:`sentence_idf` of the document frequencies of several batches
+    (:func:`sentence_document_frequency`'s ``(frequencies, n_sentences)``,
+    counted here or in worker processes), added up in the order given."""
     df: Counter = Counter()
     n = 0
-    for batch in batches:
-        batch_df, batch_n = sentence_document_frequency(batch, analyzer)
+    for batch_df, batch_n in batch_counts:
         df.update(batch_df)
         n += batch_n
     return sentence_idf(df, n)

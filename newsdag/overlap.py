@@ -19,14 +19,13 @@ in every process and on every machine.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterator, Protocol
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from newsdag.features import (fit_sentence_idf, sentence_document_frequency, sentence_idf, sentence_vectorizer,
+from newsdag.features import (fit_sentence_idf, sentence_document_frequency, sentence_vectorizer, summed_sentence_idf,
                               transform_sentences)
 from newsdag.incremental import in_reach
 from newsdag.neighbours import days_since_epoch, topk_neighbours
@@ -541,13 +540,8 @@ def fit_sentence_idf_here(texts: ArticleTexts, workers: int = 1) -> pd.DataFrame
     keys = texts.batches()
     if workers <= 1 or len(keys) < 2:
         return fit_sentence_idf(sentence_batches(texts))
-    total: Counter = Counter()
-    n = 0
-    for frequency, batch_n in in_workers(_count_batch_task, keys, workers, "counting sentence words",
-                                         initializer=_start_texts_worker, initargs=(texts,)):
-        total.update(frequency)
-        n += batch_n
-    return sentence_idf(total, n)
+    return summed_sentence_idf(in_workers(_count_batch_task, keys, workers, "counting sentence words",
+                                          initializer=_start_texts_worker, initargs=(texts,)))
 
 
 _TEXTS: list = []
