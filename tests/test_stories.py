@@ -250,11 +250,14 @@ def test_incremental_clustering_holds_old_stories_fixed():
 
 # ---------------------------------------------------------------- a resolution per kind of text
 
+# The mechanism, with two resolutions apart (the defaults may take one for both).
+TWO_RESOLUTIONS = StorySettings(resolution=0.006, full_text_resolution=0.01)
+
 
 def test_each_kind_of_text_takes_its_own_resolution():
     from newsdag.stories import node_sizes
 
-    s = StorySettings()
+    s = TWO_RESOLUTIONS
     assert node_sizes(None, s) == (s.resolution, None)
     assert node_sizes(np.array([5, 12, 49]), s) == (s.resolution, None)  # headlines
     assert node_sizes(np.array([50, 400]), s) == (s.full_text_resolution, None)  # full texts
@@ -276,7 +279,7 @@ def pair_graph(weight: float) -> pd.DataFrame:
 def test_two_articles_join_when_their_link_beats_their_pair_resolution(n_words, pair_resolution, above):
     from newsdag.stories import leiden_labels, node_sizes
 
-    settings = StorySettings()
+    settings = TWO_RESOLUTIONS
     # Far enough apart that 10% either side of one pair's resolution is on
     # the same side of the others: a graph that ignored the kinds fails.
     assert settings.full_text_resolution > 1.25 * settings.resolution
@@ -293,7 +296,7 @@ def test_full_texts_of_two_stories_with_a_common_vocabulary_stay_apart():
     # between the two resolutions: what two unrelated full texts in one news
     # language share. Under the headline resolution the stories merge (four
     # cross links outweigh four pairs' charge); as full texts they do not.
-    settings = StorySettings()
+    settings = TWO_RESOLUTIONS
     cross = (settings.resolution + settings.full_text_resolution) / 2
     edges = pd.DataFrame({"i": [0, 2, 0, 0, 1, 1], "j": [1, 3, 2, 3, 2, 3],
                           "similarity": [0.4, 0.4, cross, cross, cross, cross]})
@@ -314,9 +317,9 @@ def test_cluster_stories_takes_each_articles_kind_from_its_word_count(monkeypatc
     docs = ["storm floods the coast", "storm floods the coast again", "council votes on budget", "council budget vote"]
     _, X = fit_tfidf(docs)
     articles = pd.DataFrame({"article_id": list("abcd"), "published": pd.NaT, "n_words": [400, 300, 12, 9]})
-    cluster_stories(articles, X)
-    cluster_stories(articles.drop(columns="n_words"), X)
-    settings = StorySettings()
+    settings = TWO_RESOLUTIONS
+    cluster_stories(articles, X, settings)
+    cluster_stories(articles.drop(columns="n_words"), X, settings)
     assert seen[0][0] == settings.resolution and list(seen[0][1] > 1) == [True, True, False, False]
     assert seen[1] == (settings.resolution, None)  # without n_words: headlines, as before
 
