@@ -53,7 +53,7 @@ class StorySettings:
     window_days: float = 1.0
     half_life_hours: float | None = 8.0
     resolution: float = 0.006
-    full_text_resolution: float = 0.01
+    full_text_resolution: float = 0.006
     full_text_words: int = 50
     seed: int = 0
 
