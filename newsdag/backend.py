@@ -38,7 +38,7 @@ class LocalBackend:
 
     def fit_tfidf(self, documents, settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
         """See :func:`newsdag.features.fit_tfidf`."""
-        return fit_tfidf(documents, settings)
+        return fit_tfidf(documents, settings, workers=self.workers)
 
     def neighbours(self, X, days, k=10, min_similarity=0.1, window_days=2.0, half_life_hours=None) -> pd.DataFrame:
         """See :func:`newsdag.neighbours.topk_neighbours`."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import Iterable, Mapping
+from numbers import Integral
+from typing import Iterable, Iterator, Mapping
 
 import re
 
@@ -18,12 +19,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 import Stemmer
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from newsdag.analysis import LanguageAnalyzer
 from newsdag.language import article_languages
 from newsdag.storage import row_groups
+from newsdag.workers import in_workers
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,8 @@ def language_documents(articles: pd.DataFrame) -> list[tuple[str, str]]:
 class DayDocuments:
     """The ``(language, document_text)`` of every article of a day-partitioned
     ``articles`` table (newsdag.storage.PartitionedTable), read one day at a
-    time: sized and re-iterable, so :func:`fit_tfidf` can take it and the
-    corpus's text is never in memory whole. ``article_ids``: the articles in
+    time: sized, so :func:`fit_tfidf` knows whether to count in workers, and
+    the corpus's text is never in memory whole. ``article_ids``: the articles in
     the order the documents come (the table's order)."""
 
     def __init__(self, articles):
@@ -105,40 +107,181 @@ class DayDocuments:
             yield from language_documents(self.articles.read([day], columns=["title", "text", "language"]))
 
 
-def fit_tfidf(documents, settings: TfidfSettings = TfidfSettings()) -> tuple[pd.DataFrame, sp.csr_matrix]:
+def fit_tfidf(documents, settings: TfidfSettings = TfidfSettings(), workers: int = 1
+              ) -> tuple[pd.DataFrame, sp.csr_matrix]:
     """Fit TF-IDF on ``documents`` (``(language, text)`` pairs or bare texts,
-    which are read as ``und``: a list, a Series, or any sized
-    re-iterable such as :class:`DayDocuments`, which is read once more only
-    when the first fit finds too few documents).
+    which are read as ``und``: a list, a Series, or any iterable such as
+    :class:`DayDocuments`, read once).
 
     Returns ``(vocabulary, X)``: ``vocabulary`` has ``term_id`` (int32,
     0..V-1 in term order), ``term``, ``df`` (int64) and ``idf`` (float64);
     ``X`` is a float32 CSR of shape (n_documents, V), rows L2-normalised (an
     empty document gives an all-zero row). Deterministic.
+
+    The weights equal scikit-learn's ``TfidfVectorizer.fit_transform`` with
+    the same settings, to the bit, for any number of ``workers``: documents
+    are counted a chunk at a time (:func:`count_terms`, in worker processes
+    when ``workers`` > 1 and there are at least ``MIN_DOCUMENTS_FOR_WORKERS``),
+    the chunks' counts are joined as scikit-learn would have counted them in
+    one pass (:func:`join_term_counts`), and pruned and weighted as it does
+    (:func:`tfidf_of_counts`). Too few documents for ``min_df``: every term
+    is kept rather than failing a small run. ``max_features`` needs a ranking
+    of every term, so it runs scikit-learn's own fit in this process.
     """
-    docs = documents if hasattr(documents, "__len__") else list(documents)
-    vec = settings.vectorizer()
+    if settings.max_features is not None:
+        return _fit_tfidf_with_max_features(documents, settings)
+    analyzer = settings.vectorizer().build_analyzer()
+    chunks = document_chunks(documents, TFIDF_CHUNK_DOCUMENTS)
+    if workers > 1 and hasattr(documents, "__len__") and len(documents) >= MIN_DOCUMENTS_FOR_WORKERS:
+        parts = in_workers(_count_terms_task, chunks, workers, "counting terms",
+                           initializer=_start_counting_worker, initargs=(settings,))
+    else:
+        parts = (count_terms(chunk, analyzer) for chunk in chunks)
+    terms, counts = join_term_counts(parts)
+    if not terms:
+        return _empty_vocabulary(), sp.csr_matrix((counts.shape[0], 0), dtype=np.float32)
     try:
-        X = vec.fit_transform(docs)
-    except ValueError:
-        # Too few documents for min_df/max_df (or only stop words): retry with
-        # every term kept rather than failing a small run.
-        vec = TfidfSettings(**{**settings.as_dict(), "min_df": 1, "max_df": 1.0}).vectorizer()
-        try:
-            X = vec.fit_transform(docs)
-        except ValueError:
-            return _empty_vocabulary(), sp.csr_matrix((len(docs), 0), dtype=np.float32)
-    terms = vec.get_feature_names_out()
+        kept_terms, X, idf = tfidf_of_counts(terms, counts, settings)
+    except ValueError:  # nothing left after min_df / max_df: keep every term
+        kept_terms, X, idf = tfidf_of_counts(terms, counts, TfidfSettings(**{**settings.as_dict(), "min_df": 1,
+                                                                             "max_df": 1.0}))
+    return _vocabulary_table(kept_terms, X, idf)
+
+
+# Documents counted per task: small enough that a task's texts and counts are
+# a few megabytes, large enough that the vocabulary merge sees few chunks.
+TFIDF_CHUNK_DOCUMENTS = 2_000
+# Below this many documents, starting workers costs more than it saves.
+MIN_DOCUMENTS_FOR_WORKERS = 5_000
+
+
+def document_chunks(documents: Iterable, size: int) -> Iterator[list]:
+    """``documents`` as consecutive lists of at most ``size``, in order."""
+    chunk: list = []
+    for doc in documents:
+        chunk.append(doc)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def count_terms(documents: list, analyzer) -> tuple[list[str], sp.csr_matrix]:
+    """Term counts of ``documents`` as scikit-learn's ``CountVectorizer``
+    counts them: ``(terms, counts)``, the distinct terms in the order they
+    first appear, and float32 CSR counts of shape (len(documents),
+    len(terms)) whose column j is ``terms[j]``, each row's columns ascending."""
+    vocabulary: dict[str, int] = {}
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for doc in documents:
+        row: dict[int, int] = {}
+        for term in analyzer(doc):
+            j = vocabulary.setdefault(term, len(vocabulary))
+            row[j] = row.get(j, 0) + 1
+        indices.extend(row)
+        values.extend(row.values())
+        indptr.append(len(indices))
+    counts = sp.csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+                            np.asarray(indptr, dtype=np.int64)), shape=(len(documents), len(vocabulary)))
+    counts.sort_indices()
+    return list(vocabulary), counts
+
+
+def join_term_counts(parts: Iterable[tuple[list[str], sp.csr_matrix]]) -> tuple[list[str], sp.csr_matrix]:
+    """The counts of consecutive chunks of documents (:func:`count_terms`'
+    outputs, in document order) as one :func:`count_terms` of all of them:
+    terms in order of first appearance over the whole corpus, rows in
+    document order, each row's columns ascending. Equal to counting them in
+    one pass, for any way of cutting the documents into chunks."""
+    vocabulary: dict[str, int] = {}
+    data, indices, indptr = [], [], [np.zeros(1, dtype=np.int64)]
+    n_rows = at = 0
+    for terms, counts in parts:
+        ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int64, count=len(terms))
+        data.append(counts.data)
+        indices.append(ids[counts.indices])
+        indptr.append(counts.indptr[1:].astype(np.int64) + at)
+        at += counts.nnz
+        n_rows += counts.shape[0]
+    joined = sp.csr_matrix((np.concatenate(data) if data else np.zeros(0, np.float32),
+                            np.concatenate(indices) if indices else np.zeros(0, np.int64), np.concatenate(indptr)),
+                           shape=(n_rows, len(vocabulary)))
+    # A term first seen in an earlier chunk has a lower id than the chunk's
+    # own new terms, wherever it stands in a row: sort each row again.
+    joined.sort_indices()
+    return list(vocabulary), joined
+
+
+def tfidf_of_counts(terms: list[str], counts: sp.csr_matrix, settings: TfidfSettings
+                    ) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+    """TF-IDF from :func:`join_term_counts`' output, as scikit-learn's
+    ``TfidfVectorizer`` computes it from its own counts: terms outside
+    ``min_df`` / ``max_df`` dropped (ValueError when none is left), the rest
+    sorted, then ``TfidfTransformer`` (smoothed idf, ``sublinear_tf``, L2 rows).
+    The steps, and the order of each row's stored weights, which the L2 norm
+    adds up in, are those of ``CountVectorizer._limit_features`` and then
+    ``_sort_features``. Returns ``(kept terms (object array, sorted), X
+    (float32 CSR, n x kept), idf (float32, shape (kept,)))``."""
+    n = counts.shape[0]
+    high = settings.max_df if isinstance(settings.max_df, Integral) else settings.max_df * n
+    low = settings.min_df if isinstance(settings.min_df, Integral) else settings.min_df * n
+    if high < low:
+        raise ValueError("max_df corresponds to < documents than min_df")
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    kept = np.flatnonzero((df <= high) & (df >= low))
+    if len(kept) == 0:
+        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+    X = counts[:, kept]  # each row keeps its order: the order of first appearance
+    kept_terms = [terms[i] for i in kept]
+    order = sorted(range(len(kept_terms)), key=kept_terms.__getitem__)
+    new_column = np.empty(len(kept_terms), dtype=X.indices.dtype)
+    new_column[np.asarray(order, dtype=np.int64)] = np.arange(len(kept_terms), dtype=X.indices.dtype)
+    X.indices = new_column[X.indices]  # renamed in place, as _sort_features does: rows are not re-sorted
+    X.has_sorted_indices = False  # they no longer are (scipy keeps the flag it had)
+    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=settings.sublinear_tf)
+    X = transformer.fit(X).transform(X, copy=False)
+    return np.asarray([kept_terms[i] for i in order], dtype=object), X, transformer.idf_
+
+
+def _vocabulary_table(terms: np.ndarray, X: sp.csr_matrix, idf: np.ndarray) -> tuple[pd.DataFrame, sp.csr_matrix]:
     X = X.tocsr().astype(np.float32, copy=False)
     X.sort_indices()
     X.eliminate_zeros()  # so that a term's df is its count of stored weights
     vocabulary = pd.DataFrame({
         "term_id": np.arange(len(terms), dtype=np.int32),
-        "term": terms.astype(object),
+        "term": np.asarray(terms, dtype=object),
         "df": np.bincount(X.indices, minlength=len(terms)).astype(np.int64),
-        "idf": vec.idf_.astype(np.float64),
+        "idf": np.asarray(idf, dtype=np.float64),
     })
     return vocabulary, X
+
+
+def _fit_tfidf_with_max_features(documents, settings: TfidfSettings) -> tuple[pd.DataFrame, sp.csr_matrix]:
+    docs = documents if hasattr(documents, "__len__") else list(documents)
+    vec = settings.vectorizer()
+    try:
+        X = vec.fit_transform(docs)
+    except ValueError:
+        vec = TfidfSettings(**{**settings.as_dict(), "min_df": 1, "max_df": 1.0}).vectorizer()
+        try:
+            X = vec.fit_transform(docs)
+        except ValueError:
+            return _empty_vocabulary(), sp.csr_matrix((len(docs), 0), dtype=np.float32)
+    return _vocabulary_table(vec.get_feature_names_out(), X, vec.idf_)
+
+
+_COUNTING_ANALYZER: list = []
+
+
+def _start_counting_worker(settings: TfidfSettings) -> None:
+    _COUNTING_ANALYZER[:] = [settings.vectorizer().build_analyzer()]
+
+
+def _count_terms_task(documents: list) -> tuple[list[str], sp.csr_matrix]:
+    return count_terms(documents, _COUNTING_ANALYZER[0])
 
 
 def _empty_vocabulary() -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""Worker processes for the stages that split into independent tasks (the
-neighbour search's time chunks, the pair comparisons' stretches).
+"""Worker processes for the stages that split into independent tasks (files
+to parse, TF-IDF's chunks of documents, the neighbour search's time chunks,
+the sentence idf's batches, the pair comparisons' stretches).
 
 One way to run them: :func:`in_workers` hands tasks to spawned processes and
 gives the results back in task order, whatever order they finish in, so a

@@ -114,3 +114,61 @@ def test_features_table_ids_are_categorical_and_written_as_strings(tmp_path):
     pd.testing.assert_frame_equal(back, table.astype({"article_id": object}))
     assert content_hash(back) == content_hash(table)
     assert read_kv_metadata(table_file(tmp_path, "tfidf_features")) == {"run_id": "r"}
+
+
+# ---------------------------------------------------------------- counted in chunks and in workers
+
+
+def corpus(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """``n`` documents in two languages over a shared pool of words, so that
+    terms recur across chunks in every order, some once only (min_df)."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(400)] + ["Zürich", "ärger", "élan", "naïve"]
+    langs = ["en", "de", "und"]
+    return [(langs[i % 3], " ".join(rng.choice(words, size=rng.integers(0, 60)))) for i in range(n)]
+
+
+def sklearn_fit(docs, settings: TfidfSettings):
+    vec = settings.vectorizer()
+    X = vec.fit_transform(docs).tocsr().astype(np.float32)
+    X.sort_indices()
+    X.eliminate_zeros()
+    return vec.get_feature_names_out().tolist(), X, vec.idf_
+
+
+def assert_bit_identical(vocab, X, expected):
+    terms, X_sk, idf = expected
+    assert list(vocab["term"]) == terms
+    np.testing.assert_array_equal(vocab["idf"].to_numpy(), idf.astype(np.float64))
+    assert (X.indptr == X_sk.indptr).all() and (X.indices == X_sk.indices).all()
+    assert X.data.tobytes() == X_sk.data.tobytes()  # to the bit, not to a tolerance
+
+
+def test_fit_equals_scikit_learns_to_the_bit_for_any_chunking(monkeypatch):
+    import newsdag.features as features
+
+    docs = corpus(700)
+    for settings in (TfidfSettings(), TfidfSettings(ngram_max=1, min_df=3, max_df=0.5, sublinear_tf=False)):
+        expected = sklearn_fit(docs, settings)
+        for chunk in (700, 64, 7, 1):
+            monkeypatch.setattr(features, "TFIDF_CHUNK_DOCUMENTS", chunk)
+            assert_bit_identical(*fit_tfidf(docs, settings), expected)
+
+
+def test_fit_in_workers_equals_the_fit_here_to_the_bit(monkeypatch):
+    import newsdag.features as features
+
+    monkeypatch.setattr(features, "TFIDF_CHUNK_DOCUMENTS", 50)
+    monkeypatch.setattr(features, "MIN_DOCUMENTS_FOR_WORKERS", 100)
+    docs = corpus(400, seed=1)
+    expected = sklearn_fit(docs, TfidfSettings())
+    for workers in (1, 2, 4):
+        assert_bit_identical(*fit_tfidf(docs, workers=workers), expected)
+
+
+def test_max_features_keeps_scikit_learns_ranking():
+    docs = corpus(200, seed=2)
+    settings = TfidfSettings(max_features=50)
+    vocab, X = fit_tfidf(docs, settings)
+    assert len(vocab) == 50
+    assert_bit_identical(vocab, X, sklearn_fit(docs, settings))
