@@ -125,11 +125,8 @@ def fit_tfidf(documents, settings: TfidfSettings = TfidfSettings(), workers: int
     the chunks' counts are joined as scikit-learn would have counted them in
     one pass (:func:`join_term_counts`), and pruned and weighted as it does
     (:func:`tfidf_of_counts`). Too few documents for ``min_df``: every term
-    is kept rather than failing a small run. ``max_features`` needs a ranking
-    of every term, so it runs scikit-learn's own fit in this process.
+    is kept rather than failing a small run.
     """
-    if settings.max_features is not None:
-        return _fit_tfidf_with_max_features(documents, settings)
     analyzer = settings.vectorizer().build_analyzer()
     chunks = document_chunks(documents, TFIDF_CHUNK_DOCUMENTS)
     if workers > 1 and hasattr(documents, "__len__") and len(documents) >= MIN_DOCUMENTS_FOR_WORKERS:
@@ -219,31 +216,58 @@ def tfidf_of_counts(terms: list[str], counts: sp.csr_matrix, settings: TfidfSett
                     ) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
     """TF-IDF from :func:`join_term_counts`' output, as scikit-learn's
     ``TfidfVectorizer`` computes it from its own counts: terms outside
-    ``min_df`` / ``max_df`` dropped (ValueError when none is left), the rest
-    sorted, then ``TfidfTransformer`` (smoothed idf, ``sublinear_tf``, L2 rows).
-    The steps, and the order of each row's stored weights, which the L2 norm
-    adds up in, are those of ``CountVectorizer._limit_features`` and then
-    ``_sort_features``. Returns ``(kept terms (object array, sorted), X
-    (float32 CSR, n x kept), idf (float32, shape (kept,)))``."""
+    ``min_df`` / ``max_df`` (and beyond the ``max_features`` most frequent)
+    dropped, ValueError when none is left; the rest sorted; then
+    ``TfidfTransformer`` (smoothed idf, ``sublinear_tf``, L2 rows). The
+    steps, their order, and so the order of each row's stored weights, which
+    the L2 norm adds up in, are those of ``CountVectorizer.fit_transform``:
+    ``_limit_features`` then ``_sort_features``, or the other way round with
+    ``max_features`` (its ranking breaks ties by column). ``counts`` is not
+    changed. Returns ``(kept terms (object array, sorted), X (float32 CSR,
+    n x kept), idf (float32, shape (kept,)))``."""
+    if settings.max_features is None:
+        kept = _kept_columns(counts, settings)
+        terms, X = _sorted_columns([terms[i] for i in kept], counts[:, kept])
+    else:
+        terms, X = _sorted_columns(terms, counts)
+        kept = _kept_columns(X, settings)
+        terms, X = terms[kept], X[:, kept]
+    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=settings.sublinear_tf)
+    X = transformer.fit(X).transform(X, copy=False)
+    return terms, X, transformer.idf_
+
+
+def _kept_columns(counts: sp.csr_matrix, settings: TfidfSettings) -> np.ndarray:
+    """The columns ``CountVectorizer._limit_features`` keeps, ascending (int64)."""
     n = counts.shape[0]
     high = settings.max_df if isinstance(settings.max_df, Integral) else settings.max_df * n
     low = settings.min_df if isinstance(settings.min_df, Integral) else settings.min_df * n
     if high < low:
         raise ValueError("max_df corresponds to < documents than min_df")
     df = np.bincount(counts.indices, minlength=counts.shape[1])
-    kept = np.flatnonzero((df <= high) & (df >= low))
+    mask = (df <= high) & (df >= low)
+    if settings.max_features is not None and settings.max_features < mask.sum():
+        frequency = np.asarray(counts.sum(axis=0)).ravel()
+        top = np.zeros(len(mask), dtype=bool)
+        top[np.flatnonzero(mask)[(-frequency[mask]).argsort()[: settings.max_features]]] = True
+        mask = top
+    kept = np.flatnonzero(mask)
     if len(kept) == 0:
         raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
-    X = counts[:, kept]  # each row keeps its order: the order of first appearance
-    kept_terms = [terms[i] for i in kept]
-    order = sorted(range(len(kept_terms)), key=kept_terms.__getitem__)
-    new_column = np.empty(len(kept_terms), dtype=X.indices.dtype)
-    new_column[np.asarray(order, dtype=np.int64)] = np.arange(len(kept_terms), dtype=X.indices.dtype)
-    X.indices = new_column[X.indices]  # renamed in place, as _sort_features does: rows are not re-sorted
-    X.has_sorted_indices = False  # they no longer are (scipy keeps the flag it had)
-    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=settings.sublinear_tf)
-    X = transformer.fit(X).transform(X, copy=False)
-    return np.asarray([kept_terms[i] for i in order], dtype=object), X, transformer.idf_
+    return kept
+
+
+def _sorted_columns(terms: list[str], counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
+    """``terms`` sorted (object array), and ``counts`` with its columns
+    renamed to match, as ``CountVectorizer._sort_features`` renames them:
+    each row's stored order is kept, not re-sorted. A new matrix (the data
+    array is shared); ``counts`` is not changed."""
+    order = sorted(range(len(terms)), key=terms.__getitem__)
+    new_column = np.empty(len(terms), dtype=counts.indices.dtype)
+    new_column[np.asarray(order, dtype=np.int64)] = np.arange(len(terms), dtype=counts.indices.dtype)
+    X = sp.csr_matrix((counts.data, new_column[counts.indices], counts.indptr), shape=counts.shape)
+    X.has_sorted_indices = False  # rows keep their order, which no longer ascends
+    return np.asarray([terms[i] for i in order], dtype=object), X
 
 
 def _vocabulary_table(terms: np.ndarray, X: sp.csr_matrix, idf: np.ndarray) -> tuple[pd.DataFrame, sp.csr_matrix]:
@@ -257,20 +281,6 @@ def _vocabulary_table(terms: np.ndarray, X: sp.csr_matrix, idf: np.ndarray) -> t
         "idf": np.asarray(idf, dtype=np.float64),
     })
     return vocabulary, X
-
-
-def _fit_tfidf_with_max_features(documents, settings: TfidfSettings) -> tuple[pd.DataFrame, sp.csr_matrix]:
-    docs = documents if hasattr(documents, "__len__") else list(documents)
-    vec = settings.vectorizer()
-    try:
-        X = vec.fit_transform(docs)
-    except ValueError:
-        vec = TfidfSettings(**{**settings.as_dict(), "min_df": 1, "max_df": 1.0}).vectorizer()
-        try:
-            X = vec.fit_transform(docs)
-        except ValueError:
-            return _empty_vocabulary(), sp.csr_matrix((len(docs), 0), dtype=np.float32)
-    return _vocabulary_table(vec.get_feature_names_out(), X, vec.idf_)
 
 
 _COUNTING_ANALYZER: list = []

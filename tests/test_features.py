@@ -166,9 +166,19 @@ def test_fit_in_workers_equals_the_fit_here_to_the_bit(monkeypatch):
         assert_bit_identical(*fit_tfidf(docs, workers=workers), expected)
 
 
-def test_max_features_keeps_scikit_learns_ranking():
+def test_max_features_keeps_scikit_learns_ranking_ties_included(monkeypatch):
+    import newsdag.features as features
+
     docs = corpus(200, seed=2)
-    settings = TfidfSettings(max_features=50)
-    vocab, X = fit_tfidf(docs, settings)
-    assert len(vocab) == 50
-    assert_bit_identical(vocab, X, sklearn_fit(docs, settings))
+    for settings in (TfidfSettings(max_features=50), TfidfSettings(ngram_max=1, max_features=333)):
+        expected = sklearn_fit(docs, settings)
+        # Terms of equal frequency at the cut: which of them stay is the ranking's tie-break.
+        frequency = np.asarray(settings.vectorizer().set_params(max_features=None, use_idf=False, norm=None,
+                                                                sublinear_tf=False).fit_transform(docs).sum(axis=0)).ravel()
+        cut = np.sort(frequency)[::-1][settings.max_features - 1]
+        assert (frequency == cut).sum() > 1
+        for chunk in (200, 9):
+            monkeypatch.setattr(features, "TFIDF_CHUNK_DOCUMENTS", chunk)
+            vocab, X = fit_tfidf(docs, settings)
+            assert len(vocab) == settings.max_features
+            assert_bit_identical(vocab, X, expected)
