@@ -127,12 +127,12 @@ def fit_tfidf(documents, settings: TfidfSettings = TfidfSettings(), workers: int
     (:func:`tfidf_of_counts`). Too few documents for ``min_df``: every term
     is kept rather than failing a small run.
     """
-    analyzer = settings.vectorizer().build_analyzer()
     chunks = document_chunks(documents, TFIDF_CHUNK_DOCUMENTS)
     if workers > 1 and hasattr(documents, "__len__") and len(documents) >= MIN_DOCUMENTS_FOR_WORKERS:
         parts = in_workers(_count_terms_task, chunks, workers, "counting terms",
                            initializer=_start_counting_worker, initargs=(settings,))
     else:
+        analyzer = settings.vectorizer().build_analyzer()
         parts = (count_terms(chunk, analyzer) for chunk in chunks)
     terms, counts = join_term_counts(parts)
     if not terms:

@@ -217,9 +217,9 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
     if previous is None or recompute_from is None:
         edges = topk_neighbours(X, publication_days(articles), k=settings.k, min_similarity=search_floor(settings),
                                 window_days=settings.window_days, half_life_hours=settings.half_life_hours)
-        edges = above_similarity_floor(within_language(edges, article_languages(articles)), _word_counts(articles),
-                                       settings)
-        resolution, sizes = node_sizes(_word_counts(articles), settings)
+        n_words = _word_counts(articles)
+        edges = above_similarity_floor(within_language(edges, article_languages(articles)), n_words, settings)
+        resolution, sizes = node_sizes(n_words, settings)
         labels = leiden_labels(edges, len(articles), resolution, settings.seed, sizes=sizes)
         return story_table(articles, X, labels)
 
@@ -236,13 +236,14 @@ def cluster_stories(articles: pd.DataFrame, X: sp.csr_matrix, settings: StorySet
         edges = topk_neighbours(X[rows], publication_days(articles.iloc[rows]), k=settings.k,
                                 min_similarity=search_floor(settings), window_days=settings.window_days,
                                 half_life_hours=settings.half_life_hours)
-        edges = above_similarity_floor(within_language(edges, article_languages(articles.iloc[rows])),
-                                       _word_counts(articles.iloc[rows]), settings)
+        n_words = _word_counts(articles.iloc[rows])
+        edges = above_similarity_floor(within_language(edges, article_languages(articles.iloc[rows])), n_words,
+                                       settings)
         codes, uniques = pd.factorize(prev_story.iloc[rows][fixed])
         initial = np.empty(len(rows), dtype=np.int64)
         initial[fixed] = codes
         initial[~fixed] = len(uniques) + np.arange(int((~fixed).sum()))
-        resolution, sizes = node_sizes(_word_counts(articles.iloc[rows]), settings)
+        resolution, sizes = node_sizes(n_words, settings)
         labels = leiden_labels(edges, len(rows), resolution, settings.seed, initial, fixed, sizes)
         name = dict(zip(labels[fixed], prev_story.iloc[rows][fixed]))
         ids = articles["article_id"].to_numpy(dtype=object)
